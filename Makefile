@@ -1,0 +1,80 @@
+# copydesk: `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+INPUT ?= data/samples
+LAKE ?= data/lake
+SOURCES ?=
+RUNNER ?= process
+WORKERS ?=
+DASK_ADDRESS ?=
+LOCK_WAIT ?= 0
+PREFECT_PORT ?= 4200
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := .tools/bin/uv
+STAMP := $(VENV)/.copydesk-installed
+
+# Prefect stays inside the project and quiet: never the user's ~/.prefect, no analytics.
+export PREFECT_HOME := $(CURDIR)/.prefect
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+export PREFECT_LOGGING_LEVEL ?= WARNING
+export PREFECT_PORT
+SERVER_ENV := PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
+
+RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $(LOCK_WAIT) \
+	$(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
+	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
+
+.PHONY: help setup run query views server stop test lint bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
+	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= SQL="
+
+$(UV):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "copydesk needs Python 3.11+; set PYTHON=python3.11")'
+	@$(PYTHON) -m venv .tools
+	@.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(STAMP): uv.lock pyproject.toml | $(UV)
+	@echo "setting up $(VENV) from uv.lock"
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --quiet --locked --all-extras --compile-bytecode --python $(PYTHON)
+	@touch $@
+
+setup: $(STAMP) ## make the virtual environment at .venv with the locked versions
+
+server: $(STAMP) ## start the local Prefect server on 127.0.0.1 (PREFECT_PORT, default 4200), reused by runs
+	@$(PY) -m flows.server start
+
+stop: ## stop the local Prefect server (and the schedule, if serving)
+	@if [ -x $(PY) ]; then $(PY) -m flows.server stop; fi
+
+run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
+	@$(PY) -m flows.server start
+	@$(SERVER_ENV) $(PY) -m flows.cli run $(RUN_ARGS)
+	@echo
+	@echo 'example: make query SQL="select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc"'
+	@$(PY) -m flows.cli query --lake "$(LAKE)" "select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc limit 10"
+
+query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=]
+	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir]' >&2; exit 2; fi
+	@$(PY) -m flows.cli query --lake "$(LAKE)" "$$COPYDESK_SQL"
+query: export COPYDESK_SQL = $(SQL)
+
+views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb CLI
+	@$(PY) -m flows.cli views --lake "$(LAKE)"
+
+test: $(STAMP) ## run the whole test suite
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff over the code
+	@$(VENV)/bin/ruff check flows transforms schemas tests
+
+clean: ## remove the lake, Prefect state and caches (not .venv)
+	rm -rf data/lake .prefect .pytest_cache .ruff_cache .hypothesis

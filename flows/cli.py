@@ -1,0 +1,137 @@
+"""``copydesk`` command line: what the Makefile targets call.
+
+    copydesk run   --input data/samples --lake data/lake
+    copydesk query --lake data/lake "select count(*) from articles"
+    copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import sys
+
+
+def _fail(message: str, code: int = 2) -> None:
+    print(f"copydesk: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from flows.lake import Lake, LakeError
+    from flows.readers import InputError, discover_inputs
+    from flows.runners import default_workers, make_task_runner
+
+    # Check what we can before paying for Prefect: a missing input or an unwritable lake
+    # is one line, not a traceback.
+    try:
+        discover_inputs(args.input)
+        Lake(args.lake).ensure_writable()
+    except (InputError, LakeError) as exc:
+        _fail(str(exc))
+
+    from flows.etl import etl
+
+    workers = args.workers or default_workers()
+    runner = make_task_runner(args.runner, workers, args.dask_address)
+    flow = etl.with_options(task_runner=runner)
+    try:
+        summary = flow(
+            input=args.input,
+            lake=args.lake,
+            sources=args.sources,
+            shard_mb=args.shard_mb,
+            workers=workers,
+            lock_wait=args.lock_wait,
+            progress=not args.quiet,
+        )
+    except (InputError, LakeError) as exc:
+        _fail(str(exc))
+    print_summary(summary)
+    return 0
+
+
+def print_summary(summary) -> None:
+    s = summary
+    print(f"run {s.run_id} committed to {s.lake}")
+    print(
+        f"  files {s.files_read}  records {s.records_read}  = articles {s.articles}"
+        f" + rejects {s.rejects}"
+    )
+    removed = ", ".join(f"{k} {v}" for k, v in s.paragraphs_removed.items()) or "none"
+    print(f"  paragraphs {s.paragraphs_read}: kept {s.paragraphs_kept}, removed: {removed}")
+    if s.rejects_by_reason:
+        print("  rejects: " + ", ".join(f"{k} {v}" for k, v in s.rejects_by_reason.items()))
+    if s.encodings:
+        print("  encodings: " + ", ".join(f"{k} {v}" for k, v in s.encodings.items()))
+    if s.fixes_applied:
+        top = sorted(s.fixes_applied.items(), key=lambda kv: -kv[1])[:8]
+        print("  fixes: " + ", ".join(f"{k} {v}" for k, v in top))
+    secs = ", ".join(f"{k} {v:.2f}s" for k, v in s.stage_seconds.items())
+    print(f"  time: {secs}")
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from flows.lake import Lake
+
+    lake = Lake(args.lake)
+    if not lake.root.is_dir():
+        _fail(f"no lake at {lake.root}: run `make run LAKE={args.lake}` first")
+    con = lake.connect()
+    try:
+        cursor = con.execute(args.sql)
+    except duckdb.Error as exc:
+        _fail(f"query failed: {str(exc).splitlines()[0]}")
+    writer = csv.writer(sys.stdout, lineterminator="\n")
+    if cursor.description is None:
+        return 0
+    writer.writerow([d[0] for d in cursor.description])
+    while rows := cursor.fetchmany(10_000):
+        writer.writerows(rows)
+    return 0
+
+
+def cmd_views(args: argparse.Namespace) -> int:
+    from flows.lake import Lake
+
+    path = Lake(args.lake).refresh_database()
+    print(path)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="copydesk", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="ingest INPUT into the lake")
+    run.add_argument("--input", default="data/samples", help="a file, a directory or a glob")
+    run.add_argument("--lake", default="data/lake")
+    run.add_argument("--sources", default=None, help="sources.toml with per-source settings")
+    run.add_argument("--runner", default="process", choices=["process", "thread", "dask"])
+    run.add_argument("--dask-address", default=os.environ.get("DASK_ADDRESS") or None)
+    run.add_argument("--workers", type=int, default=0, help="parallel workers (default: cores)")
+    run.add_argument("--shard-mb", type=float, default=16.0)
+    run.add_argument("--lock-wait", type=float, default=0.0,
+                     help="seconds to wait for another run on the same lake")
+    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.set_defaults(func=cmd_run)
+
+    query = sub.add_parser("query", help="run SQL against the lake's views, print CSV")
+    query.add_argument("sql")
+    query.add_argument("--lake", default="data/lake")
+    query.set_defaults(func=cmd_query)
+
+    views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
+    views.add_argument("--lake", default="data/lake")
+    views.set_defaults(func=cmd_views)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

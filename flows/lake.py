@@ -1,0 +1,202 @@
+"""The lake on disk: where each table's files go, atomic writes, the run lock, commit.
+
+Layout::
+
+    LAKE/<table>/run=<run_id>/part-<shard>.parquet   facts, one directory per run
+    LAKE/runs/run=<run_id>/part-00000.parquet        written last: the commit record
+    LAKE/_staging/<run_id>/<table>/...               a run in progress (never read by views)
+    LAKE/copydesk.duckdb                             a DuckDB database holding the views
+    LAKE/.lock                                       held by the run that writes
+
+A run stages everything under ``_staging``, moves each table's directory into place,
+then writes its ``runs`` row. Views read only runs that have a ``runs`` row, so a crash
+at any moment leaves the lake as it was; the next run sweeps the leftovers away.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from schemas.tables import TABLES
+from schemas.views import view_statements
+
+PARQUET_COMPRESSION = "zstd"
+DATABASE_NAME = "copydesk.duckdb"
+
+
+class LakeError(Exception):
+    """The lake cannot be used: the message says what and what to do."""
+
+
+def write_parquet(rows_or_table: list[dict] | pa.Table, schema: pa.Schema, path: str | Path) -> int:
+    """Write rows with exactly ``schema`` (zstd), atomically: a temporary file, then rename.
+
+    Returns the number of rows written.
+    """
+    table = (
+        rows_or_table
+        if isinstance(rows_or_table, pa.Table)
+        else pa.Table.from_pylist(rows_or_table, schema=schema)
+    )
+    if table.schema != schema:
+        table = table.select(schema.names).cast(schema)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    pq.write_table(table, tmp, compression=PARQUET_COMPRESSION)
+    os.replace(tmp, path)
+    return table.num_rows
+
+
+class Lake:
+    """One lake directory."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).absolute()
+
+    # ---- paths -------------------------------------------------------------------------
+    def table_dir(self, table: str) -> Path:
+        return self.root / table
+
+    def run_dir(self, table: str, run_id: str) -> Path:
+        return self.root / table / f"run={run_id}"
+
+    def staging_dir(self, run_id: str) -> Path:
+        return self.root / "_staging" / run_id
+
+    def staged_file(self, run_id: str, table: str, shard: int) -> Path:
+        return self.staging_dir(run_id) / table / f"part-{shard:05d}.parquet"
+
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE_NAME
+
+    # ---- checks --------------------------------------------------------------------------
+    def ensure_writable(self) -> None:
+        """Create the lake directory, or say in one line why it cannot be written."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            probe = self.root / f".write-probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise LakeError(
+                f"lake {self.root} is not writable ({exc.strerror or exc}); "
+                "choose another LAKE= or fix its permissions"
+            ) from None
+
+    # ---- locking -------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, wait_seconds: float = 0.0) -> Iterator[None]:
+        """Hold the lake's write lock. A second writer waits ``wait_seconds``, then fails
+        with a message naming the holder. The OS releases the lock if the holder dies."""
+        self.ensure_writable()
+        path = self.root / ".lock"
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait_seconds
+        try:
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except OSError as exc:
+                    if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                        raise
+                    if time.monotonic() >= deadline:
+                        holder = os.pread(fd, 200, 0).decode(errors="replace").strip()
+                        raise LakeError(
+                            f"another copydesk run is writing to {self.root} ({holder or 'unknown'}); "
+                            "wait for it to finish, or pass a longer LOCK_WAIT="
+                        ) from None
+                    time.sleep(0.5)
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"pid {os.getpid()} on {os.uname().nodename}".encode(), 0)
+            yield
+        finally:
+            os.close(fd)
+
+    # ---- commit ----------------------------------------------------------------------------
+    def committed_runs(self) -> set[str]:
+        runs = self.table_dir("runs")
+        if not runs.is_dir():
+            return set()
+        return {
+            d.name.removeprefix("run=")
+            for d in runs.iterdir()
+            if d.name.startswith("run=") and (d / "part-00000.parquet").exists()
+        }
+
+    def sweep(self) -> list[Path]:
+        """Remove what crashed runs left: staging directories and table directories of runs
+        that never wrote their ``runs`` row. Call with the lock held."""
+        removed: list[Path] = []
+        committed = self.committed_runs()
+        staging = self.root / "_staging"
+        if staging.is_dir():
+            for d in staging.iterdir():
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d)
+        for table in TABLES:
+            tdir = self.table_dir(table)
+            if not tdir.is_dir():
+                continue
+            for d in tdir.iterdir():
+                if d.name.startswith("run=") and d.name.removeprefix("run=") not in committed:
+                    shutil.rmtree(d, ignore_errors=True)
+                    removed.append(d)
+        return removed
+
+    def commit(self, run_id: str, runs_row: dict) -> None:
+        """Move the staged tables into place, then write the ``runs`` row (the commit point)."""
+        staging = self.staging_dir(run_id)
+        for table in TABLES:
+            if table == "runs":
+                continue
+            src = staging / table
+            if src.is_dir():
+                dst = self.run_dir(table, run_id)
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(src, dst)
+        write_parquet([runs_row], TABLES["runs"], self.run_dir("runs", run_id) / "part-00000.parquet")
+        shutil.rmtree(staging, ignore_errors=True)
+        self.refresh_database()
+
+    # ---- DuckDB ----------------------------------------------------------------------------
+    def tables_with_files(self) -> set[str]:
+        return {t for t in TABLES if any(self.table_dir(t).glob("run=*/*.parquet"))}
+
+    def view_sql(self) -> list[str]:
+        return view_statements(str(self.root), self.tables_with_files())
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the lake's views (read-only use)."""
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        for statement in self.view_sql():
+            con.execute(statement)
+        return con
+
+    def refresh_database(self) -> Path:
+        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically, so that
+        ``duckdb LAKE/copydesk.duckdb`` works without copydesk."""
+        tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for statement in self.view_sql():
+                con.execute(statement)
+        finally:
+            con.close()
+        os.replace(tmp, self.database)
+        return self.database

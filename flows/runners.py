@@ -1,0 +1,49 @@
+"""Where the shards run: a local process pool (default), threads, or Dask.
+
+Kept apart from what the flow does, so the same ``etl`` flow runs on any of them.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+RunnerName = Literal["process", "thread", "dask"]
+
+
+def default_workers() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+
+
+def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None = None):
+    """The Prefect task runner for ``runner``.
+
+    - ``process``: ``ProcessPoolTaskRunner`` with ``workers`` processes: ftfy is CPU-bound
+      pure Python, so threads would share one core.
+    - ``thread``: one process, threads; for debugging and tiny inputs.
+    - ``dask``: ``prefect_dask.DaskTaskRunner`` on a local cluster of ``workers`` single-
+      threaded workers, or on the scheduler at ``dask_address`` (``tcp://host:8786``).
+    """
+    if runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=workers)
+    if runner == "thread":
+        from prefect.task_runners import ThreadPoolTaskRunner
+
+        return ThreadPoolTaskRunner(max_workers=workers)
+    if runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if dask_address:
+            return DaskTaskRunner(address=dask_address)
+        return DaskTaskRunner(
+            cluster_kwargs={
+                "n_workers": workers,
+                "threads_per_worker": 1,
+                "processes": True,
+                "dashboard_address": None,
+                "host": "127.0.0.1",
+            }
+        )
+    raise ValueError(f"unknown runner {runner!r}: use process, thread or dask")
