@@ -1,0 +1,66 @@
+"""Shared fixtures: the real corpora (skipped when absent), one Prefect API for the
+whole session, and a helper that runs the real ETL flow into a temporary lake."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPORA = (ROOT / ".." / "shared" / "corpora").resolve()
+SAMPLES = ROOT / "data" / "samples"
+SEED = SAMPLES / "000_4eeab82144f608e1.txt"
+
+# Tests never touch the user's ~/.prefect.
+os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect" / "test-home"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def corpus_path(*parts: str) -> Path:
+    """Path inside ../shared/corpora; skips the test with a clear message when absent."""
+    path = CORPORA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {path} (needs ../shared/corpora next to the repo)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def prefect_api():
+    """One temporary Prefect API for the session (it takes ~11 s to start). Worker
+    processes get its URL through the environment, so none starts a server of its own."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=60):
+        from prefect.settings import PREFECT_API_URL
+
+        url = PREFECT_API_URL.value()
+        previous = os.environ.get("PREFECT_API_URL")
+        os.environ["PREFECT_API_URL"] = url
+        try:
+            yield url
+        finally:
+            if previous is None:
+                os.environ.pop("PREFECT_API_URL", None)
+            else:
+                os.environ["PREFECT_API_URL"] = previous
+
+
+@pytest.fixture
+def run_etl(prefect_api, tmp_path):
+    """Run the real flow: ``run_etl(input, lake=None, runner="process", **params)`` →
+    ``(summary, Lake)``."""
+    from flows.etl import etl
+    from flows.lake import Lake
+    from flows.runners import make_task_runner
+
+    def run(input, lake=None, runner: str = "process", workers: int = 2, **params):
+        lake = str(lake or tmp_path / "lake")
+        flow = etl.with_options(task_runner=make_task_runner(runner, workers))
+        summary = flow(input=str(input), lake=lake, workers=workers, **params)
+        return summary, Lake(lake)
+
+    return run

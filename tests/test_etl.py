@@ -1,0 +1,193 @@
+"""The whole path, for real: raw files → the ETL flow on Prefect → Parquet → DuckDB."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pyarrow.parquet as pq
+import pytest
+
+from schemas.tables import TABLES
+from tests.conftest import ROOT, SAMPLES, SEED, corpus_path
+
+SEED_TITLE = "\u2018Difficult\u2019 Russia-Ukraine peace talks end without breakthrough"
+
+
+def rows(lake, sql):
+    con = lake.connect()
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+@pytest.fixture(scope="module")
+def samples_lake(tmp_path_factory, prefect_api):
+    from flows.etl import etl
+    from flows.lake import Lake
+    from flows.runners import make_task_runner
+
+    lake = tmp_path_factory.mktemp("samples") / "lake"
+    summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
+        input=str(SAMPLES), lake=str(lake)
+    )
+    return summary, Lake(lake)
+
+
+def test_seed_golden(samples_lake):
+    _, lake = samples_lake
+    [a] = rows(lake, "select * from articles where input_path like '%000_4eeab82144f608e1.txt'")
+    assert a["title"] == SEED_TITLE
+    assert a["authors"] == ["Anthony Solly"]
+    assert "By Anthony Solly" not in a["body"]
+    assert a["body"].count("better come to the table, fast") == 1
+    assert "Moscow\u2019s war" in a["body"]  # curly apostrophes kept, not uncurled
+    raw_paragraphs = SEED.read_text(encoding="utf-8").split("\n\n")
+    # 1 title, 1 byline, 1 repeat out of the raw blocks.
+    assert a["paragraph_count"] == len([p for p in raw_paragraphs if p.strip()]) - 3
+    assert a["paragraph_count"] == len(a["body"].split("\n\n"))
+    assert a["word_count"] == len(a["body"].split())
+    assert a["encoding"] == "utf-8"
+    assert a["source"] == "samples"
+
+
+def test_seed_paragraphs_explain_every_removal(samples_lake):
+    _, lake = samples_lake
+    ps = rows(
+        lake,
+        "select p.* from paragraphs p join articles a using (article_id) "
+        "where a.input_path like '%000_4eeab82144f608e1.txt' order by position",
+    )
+    statuses = [p["status"] for p in ps]
+    assert statuses.count("repeat") == 1 and statuses.count("byline") == 1
+    repeat = next(p for p in ps if p["status"] == "repeat")
+    original = ps[repeat["repeat_of"]]
+    assert original["status"] == "kept" and original["position"] < repeat["position"]
+    assert "better come to the table, fast" in original["text"]
+    assert ps[-1]["status"] == "byline" and ps[-1]["text"] == "By Anthony Solly"
+    kept = [p["text"] for p in ps if p["status"] == "kept"]
+    [body] = [r["body"] for r in rows(lake, "select body from articles where input_path like '%000_%'")]
+    assert body == "\n\n".join(kept)
+
+
+def test_samples_cover_byline_first_repeat_and_latin1(samples_lake):
+    summary, lake = samples_lake
+    by_file = {os.path.basename(r["input_path"]): r for r in rows(lake, "select * from articles")}
+    first = by_file["001_byline_first.txt"]
+    assert first["authors"] == ["Maria Keane", "Tom Ellery"]
+    assert not first["body"].startswith("By ")
+    repeat = by_file["002_repeat.txt"]
+    assert repeat["body"].count("open the central library on Sundays") == 1
+    assert repeat["authors"] == ["Owen Pryce"]
+    latin = by_file["003_latin1.txt"]
+    assert "£2,000" in latin["body"] and "Renée Morel" in latin["body"]
+    assert latin["encoding"] != "utf-8"
+    assert summary.records_read == summary.articles + summary.rejects == len(by_file)
+
+
+def test_runs_row_balances_and_records_config(samples_lake):
+    summary, lake = samples_lake
+    [run] = rows(lake, "select * from runs")
+    assert run["run_id"] == summary.run_id and run["status"] == "completed"
+    assert run["records_read"] == run["articles"] + run["rejects"]
+    removed = dict(run["paragraphs_removed"])
+    assert run["paragraphs_read"] == run["paragraphs_kept"] + sum(removed.values())
+    assert removed["repeat"] >= 2 and removed["byline"] >= 3
+    assert '"uncurl_quotes": false' in run["config"]
+
+
+def test_every_file_in_the_lake_has_the_declared_schema(samples_lake):
+    _, lake = samples_lake
+    files = list(lake.root.glob("*/run=*/*.parquet"))
+    assert {f.parent.parent.name for f in files} >= {"articles", "paragraphs", "runs"}
+    for f in files:
+        schema = TABLES[f.parent.parent.name]
+        assert pq.read_schema(f).remove_metadata() == schema.remove_metadata(), f
+        assert pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_article_ids_are_stable_across_runs(samples_lake, run_etl, tmp_path):
+    _, lake = samples_lake
+    summary, other = run_etl(SAMPLES, lake=tmp_path / "again", runner="thread")
+    first = {r["article_id"] for r in rows(lake, "select article_id from articles")}
+    second = {r["article_id"] for r in rows(other, "select article_id from articles")}
+    assert first == second and len(first) == summary.articles
+
+
+def test_binary_and_empty_inputs_become_rejects_with_their_bytes(run_etl, tmp_path):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(SEED, inbox / "good.txt")
+    binary = bytes(range(256)) * 8 + b"\x00" * 512
+    (inbox / "image.txt").write_bytes(binary)
+    (inbox / "empty.txt").write_bytes(b"")
+    summary, lake = run_etl(inbox, runner="thread")
+    assert summary.articles == 1 and summary.rejects == 2
+    rejects = {os.path.basename(r["input_path"]): r for r in rows(lake, "select * from rejects")}
+    assert rejects["image.txt"]["raw"] == binary
+    assert rejects["image.txt"]["reason"] == "undecodable"
+    assert rejects["empty.txt"]["raw"] == b""
+    assert rejects["empty.txt"]["reason"] == "empty"
+    assert all(r["detail"] for r in rejects.values())
+
+
+@pytest.mark.corpus
+def test_bbc_corpus_end_to_end(run_etl):
+    bbc = corpus_path("bbc")
+    summary, lake = run_etl(bbc, runner="process", workers=2)
+    assert summary.records_read == 2225
+    assert summary.articles == 2225 and summary.rejects == 0
+    [latin] = rows(lake, "select * from articles where input_path like '%/sport/199.txt'")
+    assert "£" in latin["body"] + latin["title"]
+    assert "\ufffd" not in latin["body"] and "\u00a3" in (latin["body"] + latin["title"])
+    assert latin["encoding"] != "utf-8"
+    cafe = rows(lake, "select body from articles where body like '%caf&#233;%'")
+    assert cafe == []
+    assert rows(lake, "select count(*) n from articles where body like '%café%'")[0]["n"] > 0
+    counts = rows(lake, "select source, count(*) n from articles group by source order by source")
+    on_disk = {d.name: len(list(d.glob("*.txt"))) for d in bbc.iterdir() if d.is_dir()}
+    assert {c["source"]: c["n"] for c in counts} == on_disk
+    assert rows(lake, "select count(distinct article_id) n from articles")[0]["n"] == 2225
+
+
+def cli(*args, cwd=ROOT, env=None):
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", *args], cwd=cwd, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=300,
+    )
+
+
+def test_cli_missing_input_fails_with_one_line(tmp_path):
+    result = cli("run", "--input", str(tmp_path / "nope"), "--lake", str(tmp_path / "lake"))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "nope" in lines[0], result.stderr
+
+
+def test_cli_unwritable_lake_fails_with_one_line(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = cli("run", "--input", str(SAMPLES), "--lake", str(blocker / "lake"))
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "not writable" in lines[0], result.stderr
+
+
+def test_cli_query_prints_csv_with_header(samples_lake):
+    _, lake = samples_lake
+    result = cli("query", "--lake", str(lake.root),
+                 "select title, paragraph_count from articles order by title limit 2")
+    assert result.returncode == 0, result.stderr
+    header, *body = result.stdout.splitlines()
+    assert header == "title,paragraph_count" and len(body) == 2
+
+
+def test_duckdb_database_file_has_the_views(samples_lake):
+    import duckdb
+
+    _, lake = samples_lake
+    con = duckdb.connect(str(lake.database), read_only=True)
+    n = con.execute("select count(*) from articles").fetchone()[0]
+    assert n == samples_lake[0].articles
