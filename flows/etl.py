@@ -17,6 +17,7 @@ from importlib.metadata import version
 from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 
+from flows.consolidate import consolidate
 from flows.lake import Lake
 from flows.readers import InputFile, discover_inputs
 from flows.shard import ShardResult, process_shard
@@ -54,6 +55,7 @@ class RunSummary:
     encodings: dict[str, int] = field(default_factory=dict)
     stage_seconds: dict[str, float] = field(default_factory=dict)
     bytes_read: int = 0
+    decisions: dict[str, int] = field(default_factory=dict)
 
 
 def new_run_id(now: datetime) -> str:
@@ -97,6 +99,11 @@ def process_shard_task(
     sources_path: str | None,
 ) -> ShardResult:
     return process_shard(shard, files, run_id, started_at, lake_root, sources_path)
+
+
+@task(name="consolidate")
+def consolidate_task(lake_root: str, run_id: str) -> dict[str, int]:
+    return consolidate(lake_root, run_id)
 
 
 @task(name="publish", retries=2, retry_delay_seconds=1)
@@ -197,6 +204,10 @@ def etl(
         timings["process"] = time.perf_counter() - t
 
         summary = combine(plan.run_id, str(store.root), input, results)
+
+        t = time.perf_counter()
+        summary.decisions = consolidate_task(str(store.root), plan.run_id)
+        timings["consolidate"] = time.perf_counter() - t
         summary.stage_seconds = timings
         config = {
             "input": input,

@@ -126,6 +126,12 @@ class Lake:
         finally:
             os.close(fd)
 
+    def _table_dirs(self) -> list[Path]:
+        """Every table directory in the lake (facts and decisions), not staging."""
+        if not self.root.is_dir():
+            return []
+        return [d for d in self.root.iterdir() if d.is_dir() and not d.name.startswith(("_", "."))]
+
     # ---- commit ----------------------------------------------------------------------------
     def committed_runs(self) -> set[str]:
         runs = self.table_dir("runs")
@@ -147,10 +153,7 @@ class Lake:
             for d in staging.iterdir():
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)
-        for table in TABLES:
-            tdir = self.table_dir(table)
-            if not tdir.is_dir():
-                continue
+        for tdir in self._table_dirs():
             for d in tdir.iterdir():
                 if d.name.startswith("run=") and d.name.removeprefix("run=") not in committed:
                     shutil.rmtree(d, ignore_errors=True)
@@ -160,12 +163,10 @@ class Lake:
     def commit(self, run_id: str, runs_row: dict) -> None:
         """Move the staged tables into place, then write the ``runs`` row (the commit point)."""
         staging = self.staging_dir(run_id)
-        for table in TABLES:
-            if table == "runs":
-                continue
-            src = staging / table
-            if src.is_dir():
-                dst = self.run_dir(table, run_id)
+        # Every staged table (facts and decisions alike) moves in; runs is written last.
+        for src in sorted(staging.iterdir()) if staging.is_dir() else []:
+            if src.is_dir() and src.name != "runs":
+                dst = self.run_dir(src.name, run_id)
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
         write_parquet([runs_row], TABLES["runs"], self.run_dir("runs", run_id) / "part-00000.parquet")
