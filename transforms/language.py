@@ -1,0 +1,71 @@
+"""Language of an article body, from the model shipped inside ``py3langid``.
+
+The model file is part of the installed package, so nothing is downloaded. Loading it
+takes about a second, so it is loaded once per process, on first use: the flow calls
+``detect_language`` once per article in worker processes.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+# Shorter texts give guesses, not answers ("Hello" comes out as Breton).
+MIN_LETTERS = 20
+# Language is settled long before this; capping keeps the cost per article bounded.
+MAX_CHARS = 10_000
+
+# py3langid labels that are not ISO 639-1 codes, mapped to the 639-1 code of the
+# macrolanguage they belong to. Labels with no 639-1 code (Acehnese, Kabyle, ...) give
+# no answer rather than a code that is not ISO 639-1.
+_TO_ISO639_1: dict[str, str] = {
+    "ary": "ar",  # Moroccan Arabic
+    "arz": "ar",  # Egyptian Arabic
+    "yue": "zh",  # Cantonese
+    "wuu": "zh",  # Wu Chinese
+    "uzs": "uz",  # Southern Uzbek
+    "gug": "gn",  # Paraguayan Guarani
+    "fuv": "ff",  # Nigerian Fulfulde
+    "kik": "ki",  # Kikuyu
+    "sdh": "ku",  # Southern Kurdish
+    "hbo": "he",  # Ancient Hebrew: in news, Hebrew
+}
+
+_URL_OR_EMAIL = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
+_identifier: Any = None
+_lock = threading.Lock()
+
+
+def _get_identifier() -> Any:
+    """Load the model once per process (lazily, so importing this module stays cheap)."""
+    global _identifier
+    if _identifier is None:
+        with _lock:
+            if _identifier is None:
+                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+                # norm_probs turns the naive-Bayes scores into probabilities in [0, 1].
+                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    return _identifier
+
+
+def detect_language(text: str) -> tuple[str | None, float | None]:
+    """Return the ISO 639-1 code of ``text`` and a confidence in [0, 1].
+
+    ``(None, None)`` for empty or too short text and for languages without a 639-1 code.
+
+    >>> detect_language("Le gouvernement a annoncé mardi une nouvelle réforme des retraites.")[0]
+    'fr'
+    """
+    if not text:
+        return None, None
+    # Addresses are not language, and their letters would count toward the minimum.
+    sample = _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
+    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+        return None, None
+    label, score = _get_identifier().classify(sample)
+    code = _TO_ISO639_1.get(label, label)
+    if len(code) != 2:
+        return None, None
+    return code, round(min(max(float(score), 0.0), 1.0), 4)

@@ -1,0 +1,97 @@
+"""Article titles: white space normalised, the site's own name taken off the end.
+
+Many pages title themselves "Headline - Site Name" or "Headline | Site". The suffix is
+not part of the headline and defeats title comparisons across sites, but a suffix that
+does not name the source may be part of the headline ("Review - Plunder and Deceit"),
+so it is removed only when it names the source.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from transforms.urls import registered_domain
+
+# Separators sites put between a headline and their name. A plain hyphen only counts
+# with spaces around it ("Coca-Cola" is a word, "Title - Site" is a suffix).
+_SEPARATOR = re.compile(r"\s+(?:[-\u2013\u2014|\u00b7\u2022\u00bb:]{1,2})\s+")
+_SPACE = re.compile(r"\s+")
+# Words a site name often carries that its domain or its short name leaves out.
+_GENERIC = frozenset(
+    {"the", "news", "online", "com", "net", "org", "co", "uk", "www", "website", "site",
+     "official", "home", "page", "breaking", "latest", "headlines", "network"}
+)
+# Zero-width and other format characters that render as nothing.
+_INVISIBLE = {ch: None for ch in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")}
+
+
+def normalize_space(text: str) -> str:
+    """Collapse every run of white space (NBSP and other Unicode spaces included) to one.
+
+    >>> normalize_space(" A\\u00a0 title\\n ")
+    'A title'
+    """
+    text = text.translate(_INVISIBLE)
+    return _SPACE.sub(" ", text).strip()
+
+
+def _words(text: str) -> list[str]:
+    folded = unicodedata.normalize("NFKD", text.casefold())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = folded.replace("&", " and ").replace("'", "").replace("\u2019", "")
+    return [w for w in re.split(r"[^0-9a-z]+", folded) if w]
+
+
+def _source_keys(source: str) -> set[str]:
+    """Loose spellings of a source: "www.Breitbart.com" -> {"breitbartcom", "breitbart"}."""
+    keys = set()
+    words = _words(source)
+    if words:
+        keys.add("".join(words))
+        keys.add("".join(w for w in words if w not in _GENERIC))
+    domain = registered_domain(source) if "." in source and " " not in source.strip() else None
+    if domain:
+        # The label left of the public suffix: "bbc.co.uk" -> "bbc".
+        label = domain.split(".")[0]
+        keys.add(label)
+        if label.startswith("the") and len(label) > 6:
+            keys.add(label[3:])
+    return {k for k in keys if len(k) >= 2}
+
+
+def names_source(site: str, source: str) -> bool:
+    """True when ``site`` (a title suffix) names ``source`` (a name or a domain).
+
+    >>> names_source("Breitbart", "breitbart.com")
+    True
+    """
+    words = _words(site)
+    if not words:
+        return False
+    keys = _source_keys(source)
+    squashed = "".join(words)
+    core = "".join(w for w in words if w not in _GENERIC)
+    return squashed in keys or (len(core) >= 2 and core in keys)
+
+
+def clean_title(title: str | None, source: str | None = None) -> str | None:
+    """Normalise white space and drop a trailing " - Site" / " | Site" that names ``source``.
+
+    >>> clean_title("Review:  Plunder and Deceit | Breitbart", "breitbart.com")
+    'Review: Plunder and Deceit'
+    """
+    if title is None:
+        return None
+    text = normalize_space(title)
+    if not text:
+        return None
+    if not source:
+        return text
+    # "Headline | Section | Site": peel the site, then stop (a section is not the source).
+    separators = list(_SEPARATOR.finditer(text))
+    last = separators[-1] if separators else None
+    if last is not None and last.start() > 0:
+        if names_source(text[last.end():], source):
+            return text[: last.start()]
+    return text
