@@ -18,7 +18,7 @@ def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
     con = duckdb.connect()
     try:
         relation = con.from_arrow(schema.empty_table())
-        return [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types)]
+        return [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types, strict=True)]
     finally:
         con.close()
 
