@@ -58,7 +58,7 @@ def test_schema_round_trips_through_parquet_and_duckdb(name, tmp_path):
     assert pq.ParquetFile(path).metadata.row_group(0).column(0).compression == "ZSTD"
     con = duckdb.connect()
     rel = con.sql(f"select * from read_parquet('{path}')")
-    assert [(c, str(t)) for c, t in zip(rel.columns, rel.types)] == duckdb_types(schema)
+    assert [(c, str(t)) for c, t in zip(rel.columns, rel.types, strict=True)] == duckdb_types(schema)
     assert rel.fetchall()[0][0] is not None
 
 
@@ -78,7 +78,7 @@ def test_views_on_an_empty_lake_are_typed_and_empty(tmp_path):
     for name, schema in TABLES.items():
         rel = con.sql(f"select * from {name}")
         assert rel.fetchall() == []
-        assert [(c, str(t)) for c, t in zip(rel.columns, rel.types)] == duckdb_types(schema)
+        assert [(c, str(t)) for c, t in zip(rel.columns, rel.types, strict=True)] == duckdb_types(schema)
 
 
 def test_uncommitted_run_is_invisible_until_its_runs_row_exists(tmp_path):
