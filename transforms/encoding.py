@@ -1,0 +1,668 @@
+"""Bytes to text, and text repair: decode raw article bytes, then repair them with ftfy.
+
+Two concerns, in the order the pipeline applies them:
+
+1. ``decode(raw, declared=None) -> Decoded``: turn bytes into ``str``. In order: a byte
+   order mark (UTF-8, UTF-16 LE/BE, UTF-32 LE/BE); a declared encoding (per source or per
+   input), checked against the bytes; strict UTF-8; UTF-8 with a few stray single-byte
+   characters, decoded segment by segment; then legacy-encoding detection, judged for news
+   text (see ``_decode_legacy``). Binary or NUL-heavy input raises ``UndecodableError``.
+2. ``repair(text) -> str``: ``ftfy.fix_text(text, config=CONFIG)``, with a fast path that
+   skips the lines ftfy provably leaves unchanged (see "The fast path" below).
+
+Names recorded in an article's ``fixes`` (``Decoded.steps`` and ``repair_and_explain``):
+
+- ``bom``: a byte order mark was found and removed.
+- ``decoded:<encoding>``: the bytes were not plain UTF-8 and were decoded as ``<encoding>``
+  (``decoded:cp1252``, ``decoded:utf-16-le``, ``decoded:mixed:utf-8+cp1252``).
+- ``declared-mismatch:<declared>``: the declared encoding did not fit the bytes (they do
+  not decode in it, or decode to mojibake that another decoding avoids); another was used.
+- ``declared-unknown:<declared>``: the declared encoding is not a codec Python knows.
+- ftfy's own steps, named after its explanations: ``unescape_html``, ``fix_c1_controls``,
+  ``fix_latin_ligatures``, ``fix_line_breaks``, ``fix_surrogates``,
+  ``remove_terminal_escapes``, ``remove_control_chars``, ``decode_inconsistent_utf8``,
+  ``restore_byte_a0``, ``replace_lossy_sequences``, ``encode:<codec>`` and
+  ``decode:<codec>`` (a mojibake repair: re-encode in ``<codec>``, decode as UTF-8), and
+  ``normalize:NFC``.
+- ``lost_entities`` (``LOST_ENTITIES_STEP``): ``fix_lost_entities`` changed the text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import charset_normalizer
+import ftfy
+import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
+from ftfy import chardata
+from ftfy.badness import BADNESS_RE
+
+__all__ = [
+    "CONFIG",
+    "LOST_ENTITIES_STEP",
+    "Decoded",
+    "UndecodableError",
+    "config_description",
+    "decode",
+    "fix_lost_entities",
+    "repair",
+    "repair_and_explain",
+    "repair_with",
+]
+
+# ---------------------------------------------------------------------------------------
+# The repair configuration
+# ---------------------------------------------------------------------------------------
+
+CONFIG = ftfy.TextFixerConfig(
+    # Decode entities such as "caf&#233;" (BBC has ~25 files with them); "auto" stops as
+    # soon as a line contains "<", because then the text is real HTML and "&lt;" is
+    # meant literally.
+    unescape_html="auto",
+    # ANSI colour codes are never article text.
+    remove_terminal_escapes=True,
+    # The point of the exercise: UTF-8 read as cp1252/Latin-1 ("Ã©" for "é"), once or twice.
+    fix_encoding=True,
+    # The four sub-options stay at ftfy's defaults on purpose: with explain=False ftfy's
+    # fix_text ignores them and uses the defaults anyway, so any other value would make
+    # repair() and repair_and_explain() disagree.
+    restore_byte_a0=True,  # "Ã la" (NBSP turned into a space) is common in mojibake
+    replace_lossy_sequences=True,  # "â€�" (a lost byte) becomes one "�", not three chars
+    decode_inconsistent_utf8=True,  # mojibake embedded in otherwise good text
+    fix_c1_controls=True,  # U+0092 etc. stand for cp1252 punctuation (U+0092 -> ’)
+    # "ﬁ" from PDF copy-paste is a glitch, not style; ftfy leaves æ/œ alone.
+    fix_latin_ligatures=True,
+    # False: ftfy's width fix rewrites full-width CJK punctuation (，。！) to ASCII, which
+    # is wrong for Chinese and Japanese (NeMo Curator issue #476).
+    fix_character_width=False,
+    # False: curly quotes are how the article was written; repairing is not restyling.
+    uncurl_quotes=False,
+    # CRLF, CR, U+2028/U+2029 and NEL become "\n" so paragraph splitting sees one kind.
+    fix_line_breaks=True,
+    # Lone or paired UTF-16 surrogates (from UCS-2 decoders) cannot even be written to Parquet.
+    fix_surrogates=True,
+    # NUL, BEL, U+FEFF and friends have no place in article text.
+    remove_control_chars=True,
+    # NFC: composed "é" and "e"+U+0301 must compare and hash equal downstream. Not NFKC,
+    # which changes meaning ("10³" -> "103").
+    normalization="NFC",
+    # ftfy's default bound on one segment; lines longer than this are cut (see repair_with).
+    max_decode_length=1_000_000,
+    # Explanations cost time; repair_and_explain switches them on for itself.
+    explain=False,
+)
+
+
+def config_description() -> dict[str, object]:
+    """The repair configuration in force, as a plain dict (recorded in ``runs``).
+
+    >>> config_description()["uncurl_quotes"]
+    False
+    """
+    return dict(CONFIG._asdict())
+
+
+# ---------------------------------------------------------------------------------------
+# Bytes to text
+# ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Text decoded from bytes, with how it was decoded.
+
+    ``method`` is ``"bom"``, ``"utf-8"``, ``"declared"``, ``"detected"`` or ``"mixed"``.
+    """
+
+    text: str
+    encoding: str
+    method: str
+    steps: tuple[str, ...]
+
+
+class UndecodableError(ValueError):
+    """The bytes are not text in any encoding we can trust (binary, NUL-heavy) or empty.
+
+    ``reason`` is a short code (``"undecodable"`` or ``"empty"``), ``detail`` is readable.
+    """
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+# UTF-32 before UTF-16: the UTF-32 LE mark FF FE 00 00 starts with the UTF-16 LE mark.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Control characters that text files do not contain but binary files do; TAB, LF, VT, FF,
+# CR and ESC (terminal escapes, which repair removes) are left out.
+_BINARY_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+# More than this share of such characters (and more than 2 of them) means "not text".
+_MAX_CONTROL_SHARE = 0.01
+# A file with more NUL bytes than this share is binary unless it sniffs as UTF-16.
+_MAX_NUL_SHARE = 0.05
+
+# One well-formed UTF-8 multi-byte sequence (overlongs and surrogates aside: this only
+# counts evidence, the decoder itself is strict).
+_UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_HIGH_RUN_RE = re.compile(rb"[\x80-\xff]+")
+_C1_BYTES_RE = re.compile(rb"[\x80-\x9f]")
+
+_MIXED_FALLBACK = "sloppy-windows-1252"
+_MIXED_ERRORS = "copydesk-utf8-cp1252-fallback"
+
+
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    # Called by the UTF-8 decoder for each invalid stretch: decode just those bytes as
+    # cp1252 (sloppily, so the five bytes cp1252 leaves undefined become C1 controls
+    # instead of failing) and carry on with UTF-8 after them.
+    assert isinstance(exc, UnicodeDecodeError)
+    return exc.object[exc.start : exc.end].decode(_MIXED_FALLBACK), exc.end
+
+
+codecs.register_error(_MIXED_ERRORS, _cp1252_fallback)
+
+
+def _canonical(encoding: str) -> str:
+    """Python's canonical codec name, "latin-1" for ISO-8859-1 (the name people use)."""
+    name = codecs.lookup(encoding).name
+    return {"iso8859-1": "latin-1", "utf-8-sig": "utf-8"}.get(name, name)
+
+
+def _check_text(text: str, encoding: str) -> None:
+    """Raise UndecodableError when decoded text is really binary (control-heavy)."""
+    controls = len(_BINARY_CONTROL_RE.findall(text))
+    if controls > 2 and controls > _MAX_CONTROL_SHARE * len(text):
+        raise UndecodableError(
+            "undecodable",
+            f"{controls} control characters in {len(text)} (as {encoding}): binary, not text",
+        )
+
+
+def _steps_for(encoding: str, *prefix: str) -> tuple[str, ...]:
+    return (*prefix, f"decoded:{encoding}") if encoding != "utf-8" else tuple(prefix)
+
+
+def _decode_bom(raw: bytes) -> Decoded | None:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            body = raw[len(bom) :]
+            if encoding == "utf-8":
+                try:
+                    return Decoded(body.decode("utf-8"), "utf-8", "bom", ("bom",))
+                except UnicodeDecodeError:
+                    # A UTF-8 mark on a file edited later in a legacy editor: keep the
+                    # UTF-8 parts and decode the stray bytes as cp1252.
+                    enc = "mixed:utf-8+cp1252"
+                    text = body.decode("utf-8", errors=_MIXED_ERRORS)
+                    return Decoded(text, enc, "mixed", ("bom", f"decoded:{enc}"))
+            try:
+                return Decoded(body.decode(encoding), encoding, "bom", ("bom", f"decoded:{encoding}"))
+            except UnicodeDecodeError:
+                # FF FE followed by something that is not UTF-16 (odd length, lone
+                # surrogates): the "mark" was two cp1252 characters ("ÿþ"); go on.
+                continue
+    return None
+
+
+def _sniff_utf16(raw: bytes) -> Decoded | None:
+    """UTF-16 without a BOM: Latin-script text has a NUL in every other byte."""
+    half = len(raw) // 2
+    if half < 2 or len(raw) % 2:
+        return None
+    nul_even = raw[0::2].count(0)
+    nul_odd = raw[1::2].count(0)
+    for encoding, nul_high, nul_low in (
+        ("utf-16-le", nul_odd, nul_even),
+        ("utf-16-be", nul_even, nul_odd),
+    ):
+        if nul_high > 0.6 * half and nul_low < 0.02 * half:
+            try:
+                text = raw.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+            return Decoded(text, encoding, "detected", (f"decoded:{encoding}",))
+    return None
+
+
+def _is_western(raw: bytes) -> bool:
+    """True when the non-ASCII bytes look like a Western single-byte text (cp1252/Latin-1).
+
+    In Western European text the non-ASCII characters are sparse and mostly alone (£, é,
+    an NBSP, curly quotes) or in pairs ("ção"); in Cyrillic, Greek or Hebrew single-byte
+    text and in every multi-byte CJK encoding they come in runs (whole words). So: fewer
+    than a fifth of the high bytes may sit in runs of three or more. This is the case
+    charset-normalizer gets wrong (it reads such files as cp850, cp775 or cp1250).
+    """
+    runs = [len(m.group()) for m in _HIGH_RUN_RE.finditer(raw)]
+    total = sum(runs)
+    in_long_runs = sum(n for n in runs if n >= 3)
+    return total > 0 and in_long_runs <= 0.2 * total
+
+
+def _decode_western(raw: bytes) -> tuple[str, str]:
+    # Without bytes 0x80-0x9F, cp1252 and Latin-1 decode identically; name the smaller
+    # claim. With them, cp1252 (what every browser does for "latin-1" too), sloppy so the
+    # five undefined bytes become C1 controls that repair can still see.
+    if not _C1_BYTES_RE.search(raw):
+        return raw.decode("latin-1"), "latin-1"
+    return raw.decode(_MIXED_FALLBACK), "cp1252"
+
+
+def _decode_legacy(raw: bytes) -> tuple[str, str]:
+    """Decode bytes that are not UTF-8: Western heuristic first, then charset-normalizer."""
+    if _is_western(raw):
+        return _decode_western(raw)
+    best = charset_normalizer.from_bytes(raw).best()
+    if best is None:
+        raise UndecodableError("undecodable", "no encoding decodes these bytes into plausible text")
+    return str(best), _canonical(best.encoding)
+
+
+def _decode_auto(raw: bytes) -> Decoded:
+    """Everything after BOM and declared encoding: UTF-8, mixed, UTF-16 sniff, legacy."""
+    try:
+        return Decoded(raw.decode("utf-8"), "utf-8", "utf-8", ())
+    except UnicodeDecodeError:
+        pass
+    # Mostly UTF-8 with a few stray single-byte characters (Reuters-21578's "growth.\xfc"):
+    # when well-formed UTF-8 sequences outnumber the bytes that are not part of one, keep
+    # them and decode only the strays as cp1252, rather than throwing the article away.
+    sequences = _UTF8_SEQUENCE_RE.findall(raw)
+    high = sum(len(m.group()) for m in _HIGH_RUN_RE.finditer(raw))
+    stray = high - sum(len(s) for s in sequences)
+    if sequences and len(sequences) >= stray:
+        enc = "mixed:utf-8+cp1252"
+        return Decoded(raw.decode("utf-8", errors=_MIXED_ERRORS), enc, "mixed", (f"decoded:{enc}",))
+    text, encoding = _decode_legacy(raw)
+    return Decoded(text, encoding, "detected", (f"decoded:{encoding}",))
+
+
+def _decode_declared(raw: bytes, declared: str) -> tuple[Decoded | None, tuple[str, ...]]:
+    """Decode in the declared encoding unless the bytes contradict it.
+
+    Returns ``(decoded, ())`` when the declaration holds, ``(None, steps)`` when it does
+    not (the caller then decodes automatically and records ``steps``).
+    """
+    try:
+        encoding = _canonical(declared)
+    except LookupError:
+        return None, (f"declared-unknown:{declared}",)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        return None, (f"declared-mismatch:{encoding}",)
+    if BADNESS_RE.search(text):
+        # It decodes, but to mojibake ("Ã©"): if an automatic decoding avoids it, the
+        # declaration is wrong for this input (a UTF-8 file in a cp1252 source).
+        try:
+            alternative = _decode_auto(raw)
+        except UndecodableError:
+            alternative = None
+        if alternative is not None and alternative.encoding != encoding and not BADNESS_RE.search(alternative.text):
+            return None, (f"declared-mismatch:{encoding}",)
+    return Decoded(text, encoding, "declared", _steps_for(encoding)), ()
+
+
+def decode(raw: bytes, declared: str | None = None) -> Decoded:
+    """Decode raw article bytes; see the module docstring for the order of evidence.
+
+    >>> decode(b"Chelsea paid \\xa35m").text, decode(b"Chelsea paid \\xa35m").encoding
+    ('Chelsea paid £5m', 'latin-1')
+    """
+    if not raw:
+        raise UndecodableError("empty", "no bytes")
+    extra: tuple[str, ...] = ()
+
+    decoded = _decode_bom(raw)
+    if decoded is not None:
+        if declared is not None:
+            try:
+                compatible = _canonical(declared).startswith(decoded.encoding[:6])
+            except LookupError:
+                compatible = False
+            if not compatible:
+                # The BOM is stronger evidence than a configured label; say we overrode it.
+                decoded = Decoded(
+                    decoded.text,
+                    decoded.encoding,
+                    decoded.method,
+                    (*decoded.steps, f"declared-mismatch:{declared}"),
+                )
+        _check_text(decoded.text, decoded.encoding)
+        return decoded
+
+    if declared is not None:
+        declared_result, extra = _decode_declared(raw, declared)
+        if declared_result is not None:
+            _check_text(declared_result.text, declared_result.encoding)
+            return declared_result
+
+    if raw.count(0) > _MAX_NUL_SHARE * len(raw):
+        decoded = _sniff_utf16(raw)
+        if decoded is None:
+            raise UndecodableError("undecodable", f"{raw.count(0)} NUL bytes in {len(raw)}: binary, not text")
+    else:
+        decoded = _decode_auto(raw)
+    _check_text(decoded.text, decoded.encoding)
+    if extra:
+        decoded = Decoded(decoded.text, decoded.encoding, decoded.method, (*extra, *decoded.steps))
+    return decoded
+
+
+# ---------------------------------------------------------------------------------------
+# Text repair, with a fast path
+# ---------------------------------------------------------------------------------------
+#
+# The fast path. ftfy.fix_text cuts the text into segments (each line with its "\n", or
+# max_decode_length characters of a longer line) and runs fix_and_explain on each. That
+# runs every enabled fixer in turn, then normalization, and stops when a round changes
+# nothing. So a segment comes back unchanged when every fixer and the normalization leave
+# it unchanged on the first round. Under a config, each has a cheap sufficient condition:
+#
+#   unescape_html             no match of ftfy's HTML_ENTITY_RE (needs "&")
+#   fix_encoding              the segment is ASCII, or ftfy's BADNESS_RE does not match
+#                             (ftfy returns such text unchanged before trying anything)
+#   fix_c1_controls           no U+0080..U+009F
+#   fix_latin_ligatures       no character of ftfy's LIGATURES table
+#   fix_character_width       no character of ftfy's WIDTH_MAP table
+#   uncurl_quotes             no character matched by ftfy's quote regexes
+#   fix_line_breaks           no "\r", U+2028, U+2029, U+0085
+#   fix_surrogates            no U+D800..U+DFFF
+#   remove_terminal_escapes   no ESC
+#   remove_control_chars      no character of ftfy's CONTROL_CHARS table
+#   normalization             unicodedata.is_normalized(form, segment)
+#
+# `_Prefilter` collects, from ftfy's own tables, the characters the enabled fixers change.
+# The ASCII ones (controls, "&") are found with bytes.translate, which runs at memory
+# speed, the others with one regex over the non-ASCII runs only. BADNESS_RE is ftfy's
+# slowest part (~2 MB/s); every one of its matches contains a non-ASCII character and is
+# at most `_BADNESS_WIDTH` characters long (checked on the parsed regex at import, see
+# `_badness_window`), so it only needs searching in a window around each non-ASCII run.
+# Lines that pass are copied; the others go through ftfy.fix_and_explain exactly as
+# fix_text calls it, including fix_text's one piece of state across segments
+# (unescape_html="auto" is off for the rest of the text from the first segment with "<").
+#
+# The whole text is tried first, at once. That is sound because (a) the character checks
+# and HTML_ENTITY_RE (which cannot span "\n") are local, so none in the text means none
+# in any line; (b) BADNESS_RE has no lookaround and one anchor, "^", compiled here with
+# re.MULTILINE so it also matches at every line start: a match in a line is a match in
+# the text; (c) normalization acts independently on either side of "\n" (a starter that
+# composes with nothing), so a normalized text has normalized lines. (a)-(c) assume whole
+# lines, so texts longer than max_decode_length skip the whole-text test.
+# tests/test_encoding.py checks repair(x) == ftfy.fix_text(x, config=CONFIG) with
+# hypothesis on adversarial alphabets, on every shared corpus and on generated mojibake.
+
+_BADNESS_ANY_LINE_RE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
+_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+def _needs_non_ascii(items: list) -> bool:  # type: ignore[type-arg]
+    """True if every match of this parsed (sub)pattern contains a non-ASCII character."""
+    from re import _constants as c  # the parsed-regex opcodes (CPython 3.11+)
+
+    def item_needs(op: object, av: object) -> bool:
+        if op is c.LITERAL:
+            return av >= 0x80  # type: ignore[operator]
+        if op is c.IN:
+            return all(
+                (kind is c.LITERAL and val >= 0x80) or (kind is c.RANGE and val[0] >= 0x80)
+                for kind, val in av  # type: ignore[attr-defined]
+            )
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+            low, _high, sub = av  # type: ignore[misc]
+            return low >= 1 and _needs_non_ascii(list(sub))
+        if op is c.SUBPATTERN:
+            return _needs_non_ascii(list(av[-1]))  # type: ignore[index]
+        if op is c.BRANCH:
+            return all(_needs_non_ascii(list(alt)) for alt in av[1])  # type: ignore[index]
+        return False
+
+    return any(item_needs(op, av) for op, av in items)
+
+
+def _badness_window() -> int | None:
+    """The longest BADNESS_RE match, if every match provably contains a non-ASCII character.
+
+    None (search whole lines instead) if ftfy's regex ever changes so that this does not
+    hold, or uses flags (IGNORECASE) under which non-ASCII pattern characters match ASCII.
+    """
+    try:
+        from re import _parser
+
+        if BADNESS_RE.flags & re.IGNORECASE:
+            return None
+        parsed = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
+        _low, high = parsed.getwidth()
+        return high if _needs_non_ascii(list(parsed)) and high < 100 else None
+    except Exception:  # a private module of a future Python: fall back, never guess
+        return None
+
+
+_BADNESS_WIDTH = _badness_window()
+
+# Printable ASCII plus TAB, LF and FF: no enabled fixer changes them ("&" is handled apart).
+_SAFE_ASCII = bytes([0x09, 0x0A, 0x0C, *range(0x20, 0x7F)])
+
+
+def _char_class(codepoints: set[int]) -> str:
+    """A regex character class for the code points, as compact ranges."""
+    parts = []
+    for _, group in itertools.groupby(enumerate(sorted(codepoints)), lambda p: p[1] - p[0]):
+        run = [cp for _, cp in group]
+        lo, hi = re.escape(chr(run[0])), re.escape(chr(run[-1]))
+        parts.append(lo if lo == hi else f"{lo}-{hi}")
+    return "[" + "".join(parts) + "]"
+
+
+@dataclass(frozen=True)
+class _Prefilter:
+    """What can make ftfy change a segment under one config (see the comment above)."""
+
+    keep_bytes: bytes  # ASCII bytes no enabled fixer changes, and all bytes >= 0x80
+    entities: bool  # unescape_html is on: "&" needs a look with HTML_ENTITY_RE
+    non_ascii: re.Pattern[str] | None  # non-ASCII characters an enabled fixer changes
+    badness: bool  # fix_encoding is on
+    normalization: str | None
+
+    @classmethod
+    def for_config(cls, config: ftfy.TextFixerConfig) -> _Prefilter:
+        cps: set[int] = set()
+        if config.fix_c1_controls or config.fix_encoding:
+            cps.update(range(0x80, 0xA0))
+        if config.fix_latin_ligatures:
+            cps.update(chardata.LIGATURES)
+        if config.fix_character_width:
+            cps.update(chardata.WIDTH_MAP)
+        if config.uncurl_quotes:
+            quotes = (chardata.SINGLE_QUOTE_RE, chardata.DOUBLE_QUOTE_RE)
+            cps.update(cp for cp in range(0x10000) for q in quotes if q.match(chr(cp)))
+        if config.fix_line_breaks:
+            cps.update((0x0D, 0x85, 0x2028, 0x2029))
+        if config.fix_surrogates:
+            cps.update(range(0xD800, 0xE000))
+        if config.remove_terminal_escapes:
+            cps.add(0x1B)
+        if config.remove_control_chars:
+            cps.update(chardata.CONTROL_CHARS)
+        keep = set(_SAFE_ASCII) - {ord("&")} - cps
+        keep.update(range(0x80, 0x100))  # non-ASCII is checked on the str, not on bytes
+        high = {cp for cp in cps if cp >= 0x80}
+        return cls(
+            keep_bytes=bytes(sorted(keep)),
+            entities=bool(config.unescape_html),  # True or "auto" (the caller tracks "<")
+            non_ascii=re.compile(_char_class(high)) if high else None,
+            badness=bool(config.fix_encoding),
+            normalization=config.normalization,
+        )
+
+    def unchanged(self, text: str, badness_re: re.Pattern[str]) -> bool:
+        """True only if ftfy leaves ``text`` (a segment, or whole lines) unchanged."""
+        encoded = text.encode("utf-8", "surrogatepass")
+        rest = encoded.translate(None, self.keep_bytes)
+        if rest:
+            if rest.count(b"&") != len(rest):
+                return False  # a control character, CR or ESC
+            if self.entities and chardata.HTML_ENTITY_RE.search(text):
+                return False
+        if len(encoded) == len(text):
+            return True  # ASCII: the encoding fix skips it, every normal form keeps it
+        if self.non_ascii is not None or self.badness:
+            for run in _NON_ASCII_RUN_RE.finditer(text):
+                if self.non_ascii is not None and self.non_ascii.search(run.group()):
+                    return False
+                if self.badness and _BADNESS_WIDTH is not None:
+                    start = max(0, run.start() - _BADNESS_WIDTH + 1)
+                    if badness_re.search(text, start, run.end() + _BADNESS_WIDTH - 1):
+                        return False
+            if self.badness and _BADNESS_WIDTH is None and badness_re.search(text):
+                return False
+        return self.normalization is None or unicodedata.is_normalized(self.normalization, text)
+
+
+_PREFILTERS: dict[ftfy.TextFixerConfig, _Prefilter] = {}
+
+
+def _prefilter(config: ftfy.TextFixerConfig) -> _Prefilter:
+    found = _PREFILTERS.get(config)
+    if found is None:
+        found = _PREFILTERS[config] = _Prefilter.for_config(config)
+    return found
+
+
+def _segments(text: str, max_length: int):
+    """Yield fix_text's segments: each line with its "\\n", cut at max_length characters."""
+    pos = 0
+    n = len(text)
+    while pos < n:
+        end = text.find("\n", pos) + 1 or n
+        if end - pos > max_length:
+            end = pos + max_length
+        yield text[pos:end]
+        pos = end
+
+
+def _repair(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
+    if len(text) <= config.max_decode_length and _prefilter(config).unchanged(text, _BADNESS_ANY_LINE_RE):
+        return text
+    out = []
+    for segment in _segments(text, config.max_decode_length):
+        if config.unescape_html == "auto" and "<" in segment:
+            # Same switch as ftfy.fix_text: from the first line with "<" on, the text is
+            # treated as HTML and entities are kept.
+            config = config._replace(unescape_html=False)
+        if _prefilter(config).unchanged(segment, BADNESS_RE):
+            out.append(segment)
+            continue
+        fixed, explanation = ftfy.fix_and_explain(segment, config)
+        if steps is not None and explanation:
+            steps.extend(explanation)
+        out.append(fixed)
+    return "".join(out)
+
+
+def repair_with(text: str, config: ftfy.TextFixerConfig) -> str:
+    """``ftfy.fix_text(text, config=config)``, skipping lines it provably leaves unchanged.
+
+    >>> repair_with("caf&#233; \\u00e2\\u20ac\\u201d ok", CONFIG)
+    'café — ok'
+    """
+    return _repair(text, config, None)
+
+
+def repair(text: str) -> str:
+    """Repair text under ``CONFIG``; always equal to ``ftfy.fix_text(text, config=CONFIG)``.
+
+    >>> repair("The BBC\\u00e2\\u20ac\\u2122s report costs \\u00c2\\u00a35")
+    'The BBC’s report costs £5'
+    """
+    return _repair(text, CONFIG, None)
+
+
+def _step_name(step: ftfy.ExplanationStep) -> str:
+    action, parameter = step
+    if action in ("encode", "decode", "normalize"):
+        return f"{action}:{parameter}"
+    return parameter  # "apply"/"transcode": the fixer's name
+
+
+def repair_and_explain(text: str) -> tuple[str, list[str]]:
+    """``repair(text)`` plus the names of the steps it applied, in first-use order.
+
+    >>> repair_and_explain("caf&#233;\\r\\n")
+    ('café\\n', ['unescape_html', 'fix_line_breaks'])
+    """
+    explanation: list[ftfy.ExplanationStep] = []
+    fixed = _repair(text, CONFIG._replace(explain=True), explanation)
+    return fixed, list(dict.fromkeys(_step_name(step) for step in explanation))
+
+
+# ---------------------------------------------------------------------------------------
+# Lost-ampersand entities (opt-in, per source)
+# ---------------------------------------------------------------------------------------
+
+LOST_ENTITIES_STEP = "lost_entities"
+
+# Only the entities seen without their "&" in AG News, all punctuation or currency: a
+# literal "#39;" or "quot;" is implausible in news prose, whereas "#1;" could be anything.
+_LOST_NUMERIC = (
+    "39",
+    "36",
+    "38",
+    "038",
+    "34",
+    "133",
+    "145",
+    "146",
+    "147",
+    "148",
+    "150",
+    "151",
+    "160",
+    "8211",
+    "8212",
+    "8216",
+    "8217",
+    "8220",
+    "8221",
+)
+_LOST_NAMED = ("quot", "amp", "lt", "gt")
+# AG News replaced the "&" with a space ("Oracle #39;s", "the  #36;10 million"): consume
+# that one space after a word character, otherwise accept the entity after anything but
+# "&" (a real entity, left to repair) or a word character ("camp;" is not "c&amp;").
+_LOST_ENTITY_RE = re.compile(
+    r"(?:(?<=\w) |(?<![&\w#]) ?)"
+    r"(?:#(" + "|".join(sorted(_LOST_NUMERIC, key=len, reverse=True)) + r")|(" + "|".join(_LOST_NAMED) + r"));"
+)
+
+
+def _lost_entity(match: re.Match[str]) -> str:
+    number, name = match.groups()
+    # html.unescape maps &#151; to "—" the way HTML5 does (cp1252 meaning of 0x80-0x9F).
+    return html.unescape(f"&#{number};" if number else f"&{name};")
+
+
+def fix_lost_entities(text: str) -> str:
+    """Restore entities that lost their "&" ("Oracle #39;s" -> "Oracle's"). Opt-in.
+
+    Apply only to sources known to have lost ampersands (AG News): in other text a
+    "#39;" could be literal. Only the punctuation and currency entities listed in
+    ``_LOST_NUMERIC``/``_LOST_NAMED`` are restored, and the space that stood in for the
+    "&" is dropped.
+
+    >>> fix_lost_entities("Oracle #39;s chief, the  #36;10 million prize #151; and more")
+    "Oracle's chief, the $10 million prize— and more"
+    """
+    return _LOST_ENTITY_RE.sub(_lost_entity, text)
