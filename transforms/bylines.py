@@ -1,0 +1,399 @@
+"""Bylines and author fields: person names in name case, and the news agency apart.
+
+Author fields in the wild mix people with everything else: job titles ("A, Economics
+correspondent"), places ("By A in Kyiv"), agencies ("A | Reuters"), e-mail addresses,
+profile URLs, site names ("The Daily Sheeple"), taglines and form placeholders ("Please
+Enter Your Name Here"). ``parse_byline`` keeps only what reads as a person's name and
+moves a credited news agency to its own field. It is rule-based, with no name list:
+a part is a name when it is two to five capitalised name tokens, none of which is a
+function word, an organisation word or a job title. That keeps precision high (a site
+name wrongly kept as an author is worse than a name missed) at the cost of dropping
+single-word pen names ("Madonna").
+
+``is_byline`` says whether a body paragraph is nothing but a byline ("By Anthony Solly"),
+so a reader can take it out of the first or last position of a ``.txt`` body.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Byline:
+    """Person names in name case, and the canonical name of a credited news agency."""
+
+    authors: list[str] = field(default_factory=list)
+    agency: str | None = None
+
+
+# Lower-cased spellings of news agencies -> canonical name. Matched against a whole
+# segment of a byline ("A | Reuters", "By Reuters Staff"), never inside a name, so
+# "Michael Bloomberg" stays a person.
+AGENCIES: dict[str, str] = {
+    "reuters": "Reuters", "thomson reuters": "Reuters", "reuters news agency": "Reuters",
+    "ap": "AP", "associated press": "AP", "the associated press": "AP", "ap news": "AP",
+    "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
+    "agence france press": "AFP",
+    "bloomberg": "Bloomberg", "bloomberg news": "Bloomberg",
+    "pa": "PA", "press association": "PA", "the press association": "PA", "pa media": "PA",
+    "pa wire": "PA", "pa news agency": "PA",
+    "dpa": "dpa", "deutsche presse-agentur": "dpa", "deutsche presse agentur": "dpa",
+    "upi": "UPI", "united press international": "UPI",
+    "xinhua": "Xinhua", "xinhua news agency": "Xinhua",
+    "kyodo": "Kyodo", "kyodo news": "Kyodo",
+    "ansa": "ANSA", "efe": "EFE", "agencia efe": "EFE", "interfax": "Interfax",
+    "tass": "TASS", "itar-tass": "TASS", "ria novosti": "RIA Novosti",
+    "anadolu agency": "Anadolu", "anadolu": "Anadolu", "yonhap": "Yonhap",
+    "press trust of india": "PTI", "pti": "PTI", "ians": "IANS", "ani": "ANI",
+    "australian associated press": "AAP", "aap": "AAP",
+    "canadian press": "CP", "the canadian press": "CP", "cp": "CP",
+    "jiji press": "Jiji", "jiji": "Jiji", "cna": "CNA", "bernama": "Bernama",
+}
+# Two-letter codes are agencies only when written in capitals ("AP", not "Ap" or "ap").
+_CAPS_ONLY = frozenset({"ap", "pa", "cp"})
+
+# Words that introduce a byline.
+_LEAD = re.compile(
+    r"^(?:(?:written|posted|reported|compiled|edited|photographed|produced|story|words|text"
+    r"|report|reporting|analysis|interview|video|photos?|opinion)\s+)?by[:\s]+"
+    r"|^(?:authors?|byline|from|credit|source)\s*:\s*",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"\b(?:https?://|www\.)\S+|\b\S+\.(?:com|org|net|co\.uk)/\S*", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HANDLE = re.compile(r"(?<![\w@])@\w{1,30}")
+_CONTACT_LABEL = re.compile(r"\b(?:e-?mail|twitter|follow(?:\s+\w+)?\s+on(?:\s+twitter)?"
+                            r"|contact|tel|phone)\s*:?\s*(?=[,|;)\]]|$)", re.IGNORECASE)
+_SEGMENT_SPLIT = re.compile(r"\s*(?:[|\u2022\u00b7;\n\r]+|\s[-\u2013\u2014]+\s|\s/\s|\(|\)|\[|\])\s*")
+_PART_SPLIT = re.compile(r"\s*,\s*|\s+(?:and|&|und|et|y)\s+", re.IGNORECASE)
+# "By A in Kyiv", "By A at Westminster", "By A reporting from Gaza", "By A for MailOnline".
+_PLACE = re.compile(r"\s+(?:in|at|from|reporting\s+from|for|on)\s+(?:the\s+)?[A-Z\u00c0-\u024f].*$")
+
+# Job titles and the words that qualify them. A part made only of these is a role.
+ROLE_WORDS = frozenset(
+    """correspondent correspondents editor editors reporter reporters writer writers columnist
+    columnists contributor contributors producer producers analyst analysts journalist
+    journalists photographer photographers author authors blogger bloggers host anchor
+    presenter critic critics commentator commentators chief director founder co-founder
+    cofounder ceo manager intern fellow researcher researchers staff staffer staffers team
+    desk bureau newsroom publisher owner spokesman spokeswoman spokesperson moderator
+    administrator admin webmaster curator reviewer illustrator cartoonist videographer
+    editor-at-large at-large head lead wires agencies""".split()
+)
+ROLE_MODIFIERS = frozenset(
+    """senior chief deputy associate assistant executive managing contributing political
+    politics economics economic business foreign diplomatic defence defense security health
+    science technology tech environment environmental sports sport arts culture
+    entertainment media legal home affairs international national regional investigative
+    special guest freelance world news local city metro education crime transport royal
+    social consumer personal finance financial markets energy climate global data digital
+    features opinion congressional white house europe european america american asia africa
+    middle east north south west correspondents staff general senior-level principal
+    editorial community audience breaking weekend night online web video photo picture
+    graphics multimedia visual investigations court courts justice policy food travel style
+    fashion music film books property motoring religious religion education parliamentary
+    westminster washington bureau-chief contributing-editor""".split()
+)
+# Roles that make the whole part a body of people, not a person ("Examiner Staff").
+_COLLECTIVE = frozenset({"staff", "team", "desk", "editors", "reporters", "newsroom", "bureau",
+                         "writers", "contributors", "correspondents", "staffers", "wires",
+                         "agencies"})
+HONORIFICS = frozenset(
+    """mr mrs ms miss mx dr prof professor sir dame lord lady rev reverend fr father sen senator
+    rep representative gov governor president pres gen general col capt captain sgt lt hon
+    rabbi imam sheikh pastor bishop judge justice dean baroness baron sister brother""".split()
+)
+# Words that do not occur in personal names but do in site names, taglines and
+# placeholders. Common surnames are left out on purpose (Stone, King, Church, Love, Post).
+ORG_WORDS = frozenset(
+    """news times daily weekly herald tribune journal gazette magazine mag blog blogs report
+    reports review digest insider today tonight online network radio tv television channel
+    media press group project foundation institute institution society association council
+    committee center centre university college school academy observatory agency service
+    services research strategies solutions consulting partners company corp corporation inc
+    llc ltd plc org world global international national america american european watch
+    sources team staff desk editorial board office department ministry government party
+    campaign movement alliance coalition union federation league club ministries publishing
+    publications books photos pictures images films productions studio studios store shop
+    market marketing health science spirituality spiritual living life truth freedom liberty
+    patriot patriots revolution revolt conspiracy sheeple corner view views voice voices
+    forum tribune post-gazette examiner reporter chronicle courier telegraph observer
+    guardian independent express standard mirror star bulletin dispatch monitor
+    sentinel register leader record enquirer inquirer newsletter podcast show live tube
+    earth universe nature natural psychic divine wisdom cosmic healing witch witchery
+    politics policy economics finance bank capital holdings technologies systems labs
+    website site web net com info editorial administrator admin webmaster""".split()
+)
+# Function words and the like: a part containing one is a phrase, not a name.
+STOPWORDS = frozenset(
+    """the a an of for and or to with in on at by from our my your his her their its this that
+    these those is are was were be been being there here no not nor without because please
+    enter name about more all new up down how why what who whom whose which you we it as if
+    but so then than into onto over under posted updated share tweet email comment comments
+    follow subscribe read view click contact anonymous unknown guest user none null n/a na
+    only just also very much many some any each every other such own same too can will
+    would should could may might must shall has have had do does did
+    monday tuesday wednesday thursday friday saturday sunday""".split()
+)
+# Lower-case particles inside names ("Ludwig van Beethoven", "Bashar al-Assad").
+PARTICLES = frozenset(
+    "van von de da del della dei di du la le den der ter ten bin binti ibn al el dos das do "
+    "st st. zu".split()
+)
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv", "phd", "md"})
+_MONTH_NAMES = frozenset(
+    "january february march april june july september october november december".split()
+)
+
+_LETTERS = r"[^\W\d_]"
+_NAME_TOKEN = re.compile(rf"^{_LETTERS}(?:{_LETTERS}|['\u2019.-](?={_LETTERS}))*\.?$")
+_INITIALS = re.compile(rf"^(?:{_LETTERS}\.){{1,3}}$|^{_LETTERS}$")
+_VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿ]", re.IGNORECASE)
+_NO_VOWEL_SURNAMES = frozenset({"ng", "ly", "wu"})
+
+PartKind = Literal["person", "agency", "role", "org", "place", "junk"]
+
+
+def _agency_of(text: str) -> tuple[bool, str | None]:
+    """(is an agency credit, canonical name) for a whole segment such as "Reuters Staff"."""
+    words = text.strip(" .,:'\"").split()
+    if not words:
+        return False, None
+    # Roles after an agency ("AP Writer", "Reuters staff") still credit the agency.
+    while len(words) > 1 and words[-1].lower().strip(".") in ROLE_WORDS | {"news", "wire"}:
+        if " ".join(words).lower() in AGENCIES:
+            break
+        words = words[:-1]
+    key = " ".join(words).lower()
+    if key not in AGENCIES:
+        return False, None
+    if key in _CAPS_ONLY and " ".join(words) != key.upper():
+        return False, None
+    return True, AGENCIES[key]
+
+
+def _case_token(token: str, first: bool) -> str:
+    """Name case for one token: "O'NEIL" -> "O'Neil", "MCLEOD"/"Mcleod" -> "McLeod"."""
+    low = token.lower()
+    if not first and low in PARTICLES:
+        return low
+    if low in {"ii", "iii", "iv"}:
+        return token.upper()
+    if low in {"jr", "sr", "jr.", "sr."} and not first:
+        return low.capitalize()
+    if _INITIALS.match(token):
+        return token.upper()
+    letters = re.sub(r"[^\w]", "", token)
+    # Two consonants are initials run together ("JB Williams"), except real surnames.
+    if len(letters) == 2 and not _VOWEL.search(letters) and low not in _NO_VOWEL_SURNAMES:
+        return token.upper()
+    if not first and re.match(r"^(?:al|el)-", low) and (token.isupper() or token.islower()):
+        return low[:3] + _case_token(token[3:], True)  # "AL-ASSAD" -> "al-Assad"
+    if token.isupper() or token.islower():
+        # Capitalise after hyphens and apostrophes: "jean-paul" -> "Jean-Paul".
+        token = re.sub(rf"{_LETTERS}+", lambda m: m.group(0).capitalize(), low)
+        token = re.sub(r"(?<=[A-Za-z])['\u2019]S\b", lambda m: m.group(0).lower(), token)
+    # "Mcleod" is what str.title() makes of McLeod; nobody spells it that way.
+    token = re.sub(r"^Mc([a-z])", lambda m: "Mc" + m.group(1).upper(), token)
+    return token
+
+
+def name_case(name: str) -> str:
+    """Put a person's name in name case; mixed-case input keeps its own capitals.
+
+    >>> name_case("JOHN MCDONALD-O'NEIL JR")
+    "John McDonald-O'Neil Jr"
+    """
+    tokens = name.split()
+    return " ".join(_case_token(t, i == 0) for i, t in enumerate(tokens))
+
+
+def _strip_roles(tokens: list[str]) -> tuple[list[str], bool, bool]:
+    """Drop job titles and honorifics at either end of a part.
+
+    Returns the remaining tokens, whether a role was removed, and whether the role was a
+    collective one ("Examiner Staff", "Telegraph Reporters") that makes the part a body
+    of people rather than a person. A run of qualifiers is only a role when it holds a
+    job title: "Carol White" keeps "White", "Chief White House Correspondent" goes.
+    """
+
+    def low(tok: str) -> str:
+        return tok.lower().strip(".,:")
+
+    def is_role_ish(tok: str) -> bool:
+        return low(tok) in ROLE_WORDS or low(tok) in ROLE_MODIFIERS or low(tok) in {"of", "the"}
+
+    removed = collective = False
+    # Leading: "Dr Jane Doe", "President Ron Paul", "Political Editor Laura Kuenssberg".
+    while tokens and low(tokens[0]) in HONORIFICS:
+        tokens = tokens[1:]
+    run = 0
+    while run < len(tokens) and is_role_ish(tokens[run]):
+        run += 1
+    if run and any(low(t) in ROLE_WORDS for t in tokens[:run]):
+        tokens, removed = tokens[run:], True
+    # Trailing: "John Smith Staff Writer", "Examiner Staff".
+    run = 0
+    while run < len(tokens) and is_role_ish(tokens[len(tokens) - 1 - run]):
+        run += 1
+    if run and any(low(t) in ROLE_WORDS for t in tokens[len(tokens) - run:]):
+        collective = low(tokens[-1]) in _COLLECTIVE
+        tokens, removed = tokens[: len(tokens) - run], True
+    return tokens, removed, collective
+
+
+def _is_person(tokens: list[str]) -> bool:
+    """Two to five capitalised name tokens, none of them a non-name word."""
+    # A suffix only counts at the end: a leading "Jr" is initials ("JR Dieckmann").
+    core = tokens[:1] + [t for t in tokens[1:] if t.lower() not in SUFFIXES]
+    if not 2 <= len(core) <= 5:
+        return False
+    if sum(1 for t in core if t.lower() not in PARTICLES) < 2:
+        return False
+    for i, tok in enumerate(core):
+        low = tok.lower()
+        if not _NAME_TOKEN.match(tok):
+            return False
+        if i > 0 and len(tok) == 1 and tok.isupper():
+            continue  # a middle initial without its dot ("Joseph A Olson"), not "a"
+        if low in STOPWORDS and low not in PARTICLES:
+            return False
+        if low in ORG_WORDS or low in ROLE_WORDS:
+            return False
+        if re.search(r"['\u2019]s$", low):  # "Caroline's Blog": a possessive is not a name
+            return False
+        if i > 0 and (low in PARTICLES or re.match(r"^(?:al|el)-", low)):
+            continue
+        if not tok[0].isupper():
+            return False
+    # A surname has a vowel ("Downsize DC" is an organisation); a lone initial may not.
+    last = re.sub(r"[^\w]", "", core[-1]).lower()
+    if len(last) > 1 and not _VOWEL.search(last) and last not in _NO_VOWEL_SURNAMES:
+        return False
+    if all(t.lower() in _MONTH_NAMES for t in core):
+        return False
+    return True
+
+
+def _classify_part(part: str) -> tuple[PartKind, str | None]:
+    """Say what one comma/and-separated part of a byline is, and its value."""
+    part = _LEAD.sub("", part.strip(" .,:;'\"")).strip(" .,:;'\"")
+    if not part:
+        return "junk", None
+    is_agency, agency = _agency_of(part)
+    if is_agency:
+        return "agency", agency
+    place = _PLACE.search(part)
+    head = part[: place.start()] if place else part
+    tokens = head.split()
+    # ALL-CAPS or all-lower parts are names in the wrong case, not acronyms.
+    if head.isupper() or head.islower():
+        tokens = name_case(head).split()
+    stripped, had_role, collective = _strip_roles(tokens)
+    if collective:
+        return "org", None
+    if not stripped:
+        return ("role", None) if had_role else ("junk", None)
+    is_agency, agency = _agency_of(" ".join(stripped))
+    if is_agency:
+        return "agency", agency
+    if _is_person(stripped):
+        return "person", name_case(" ".join(stripped))
+    lows = [t.lower() for t in stripped]
+    if any(t in ORG_WORDS for t in lows) and all(t[:1].isupper() for t in stripped):
+        return "org", None
+    if not place and len(stripped) <= 3 and all(_NAME_TOKEN.match(t) and t[0].isupper()
+                                                and t.lower() not in STOPWORDS
+                                                for t in stripped):
+        # One to three capitalised words that are not a name: a place ("Kyiv") or a
+        # one-word name; either way not an author.
+        return "place", None
+    return "junk", None
+
+
+def _clean(text: str) -> str:
+    text = html.unescape(text)
+    text = _EMAIL.sub(" ", text)
+    text = _URL.sub(" ", text)
+    text = _HANDLE.sub(" ", text)
+    text = _CONTACT_LABEL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _analyse(text: str) -> tuple[list[str], str | None, list[PartKind]]:
+    """Split a byline into parts and classify each; returns names, agency and part kinds."""
+    authors: list[str] = []
+    agency: str | None = None
+    kinds: list[PartKind] = []
+    for segment in _SEGMENT_SPLIT.split(_clean(text)):
+        segment = _LEAD.sub("", segment.strip(" .,:;")).strip()
+        if not segment:
+            continue
+        is_agency, seg_agency = _agency_of(segment)
+        if is_agency:
+            agency = agency or seg_agency
+            kinds.append("agency")
+            continue
+        for part in _PART_SPLIT.split(segment):
+            if not part.strip():
+                continue
+            kind, value = _classify_part(part)
+            kinds.append(kind)
+            if kind == "person" and value and value.casefold() not in {
+                a.casefold() for a in authors
+            }:
+                authors.append(value)
+            elif kind == "agency" and value:
+                agency = agency or value
+    return authors, agency, kinds
+
+
+def parse_byline(text: str | list[str] | None) -> Byline:
+    """Person names and the news agency from a byline or an author field.
+
+    >>> parse_byline("By JANE DOE and John Smith, Political Correspondents | Reuters")
+    Byline(authors=['Jane Doe', 'John Smith'], agency='Reuters')
+    """
+    if not text:
+        return Byline([], None)
+    items = [text] if isinstance(text, str) else [t for t in text if isinstance(t, str)]
+    authors: list[str] = []
+    agency: str | None = None
+    for item in items:
+        names, item_agency, _ = _analyse(item)
+        for name in names:
+            if name.casefold() not in {a.casefold() for a in authors}:
+                authors.append(name)
+        agency = agency or item_agency
+    return Byline(authors, agency)
+
+
+_BYLINE_START = re.compile(r"^(?:By|BY)\s+(?=\S)|^(?:Written|Words|Reporting|Report|Story|Text)"
+                           r"\s+by\s+(?=\S)")
+MAX_BYLINE_CHARS = 160
+
+
+def is_byline(paragraph: str) -> bool:
+    """True when a body paragraph is only a byline, such as "By Anthony Solly".
+
+    Every part after "By" must be a name, an agency, a job title or a place, so an
+    ordinary sentence that starts with "By" is not a byline.
+
+    >>> is_byline("By Anthony Solly"), is_byline("By Monday the talks had ended.")
+    (True, False)
+    """
+    text = " ".join(paragraph.split())
+    if not text or len(text) > MAX_BYLINE_CHARS or not _BYLINE_START.match(text):
+        return False
+    if re.search(r"\d", _clean(text)) or text.count(".") > 4 or "?" in text or "!" in text:
+        return False
+    authors, agency, kinds = _analyse(text)
+    if not (authors or agency):
+        return False
+    if kinds[0] not in ("person", "agency"):
+        return False
+    return all(k in ("person", "agency", "role", "place", "org") for k in kinds)
