@@ -148,12 +148,14 @@ def _is_doc_file(name: str) -> bool:
     return stem in DOC_FILE_STEMS
 
 
-def _excluded(relpath: str, exclude: Sequence[str]) -> bool:
+def _excluded(path: str, exclude: Sequence[str]) -> bool:
+    # Matched against the absolute path: a pattern matches any trailing part of it, so
+    # "ag-news*/classes.txt" works whether INPUT is the corpus folder or its parent.
     if not exclude:
         return False
     from flows.sources import match_pattern  # local: sources imports this module
 
-    return any(match_pattern(p, relpath) for p in exclude)
+    return any(match_pattern(p, os.path.abspath(path)) for p in exclude)
 
 
 def _file_entry(path: str, relpath: str) -> InputFile:
@@ -196,7 +198,7 @@ def _walk(root: str, exclude: Sequence[str]) -> list[InputFile]:
             if is_dir:
                 visit(entry.path)
                 continue
-            if _is_doc_file(entry.name) or _excluded(rel, exclude):
+            if _is_doc_file(entry.name) or _excluded(entry.path, exclude):
                 continue
             found.append(_file_entry(entry.path, rel))
 
@@ -245,7 +247,7 @@ def discover_inputs(input: str, exclude: Sequence[str] = ()) -> list[InputFile]:
                 for f in _walk(match, exclude):
                     rel = f"{rel_root}/{f.relpath}" if rel_root != "." else f.relpath
                     files_by_rel[rel] = InputFile(f.path, f.size, rel)
-            elif not (_is_doc_file(os.path.basename(match)) or _excluded(rel_root, exclude)):
+            elif not (_is_doc_file(os.path.basename(match)) or _excluded(match, exclude)):
                 files_by_rel[_safe_text(rel_root)] = _file_entry(match, rel_root)
         if not files_by_rel:
             raise InputError(f"no files match the glob {input}; check the pattern and quoting")
