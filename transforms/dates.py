@@ -109,7 +109,14 @@ _MONTHS = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may
                      re.IGNORECASE)
 _YEAR4 = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?!\d)")
-_ZERO_YEAR = re.compile(r"(?<!\d)0000(?!\d)")
+# Year zero ("0000-00-00 00:00:00" is how MySQL says "no date"), not a "+0000" offset.
+_ZERO_YEAR = re.compile(r"(?<![+\d])(?<!\d-)0000(?!\d)")
+
+
+def _failed(raw: str, text: str) -> ParsedDate:
+    """A value that did not parse: implausible when it names year 0, else unparseable."""
+    note = "date:implausible" if _ZERO_YEAR.search(text) else "date:unparseable"
+    return ParsedDate(None, raw, None, False, note)
 
 
 def _zone(name: str) -> tzinfo:
@@ -247,9 +254,6 @@ def parse_date(
         return ParsedDate(None, raw, None, False, "date:unparseable")
     if _EPOCH.match(text) and not _COMPACT.match(text):
         return _from_epoch(float(text) if "." in text else int(text), raw, now)
-    if _ZERO_YEAR.search(text):
-        # "0000-00-00 00:00:00" is how MySQL says "no date".
-        return ParsedDate(None, raw, None, False, "date:implausible")
 
     dt: datetime | None = None
     date_only = False
@@ -261,7 +265,7 @@ def parse_date(
         try:
             dt = datetime(y, mo, d, h, mi, s)
         except ValueError:
-            return ParsedDate(None, raw, None, False, "date:unparseable")
+            return _failed(raw, text)
         date_only = compact.group(4) is None
     elif _ISO_LIKE.match(text):
         try:
@@ -274,10 +278,10 @@ def parse_date(
         if not (_MONTHS.search(prepared) or _YEAR4.search(prepared)
                 or _NUMERIC_DATE.search(prepared)):
             # Without a year or a month name, dateutil can only invent one.
-            return ParsedDate(None, raw, None, False, "date:unparseable")
+            return _failed(raw, text)
         parsed = _dateutil(prepared, dayfirst)
         if parsed is None:
-            return ParsedDate(None, raw, None, False, "date:unparseable")
+            return _failed(raw, text)
         dt, date_only, unknown_zone = parsed
 
     if dt.tzinfo is not None and dt.utcoffset() is not None:
