@@ -1,0 +1,136 @@
+"""sources.toml loading and path patterns (flows/sources.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flows.readers import DEFAULT_LIMITS
+from flows.sources import SourceRegistry, SourcesError, load_sources, match_pattern, parse_sources
+from transforms.fields import SourceConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "sources.example.toml"
+
+
+def write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_none_gives_defaults():
+    registry = load_sources(None)
+    assert registry.for_path("any/file.jsonl") == SourceConfig()
+    assert registry.limits == DEFAULT_LIMITS
+    assert registry.exclude == ()
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(SourcesError, match="sources file not found: .*nope.toml"):
+        load_sources(str(tmp_path / "nope.toml"))
+
+
+def test_invalid_toml_is_a_clear_error(tmp_path):
+    with pytest.raises(SourcesError, match="not valid TOML"):
+        load_sources(write(tmp_path, "[[sources]\npattern = 1"))
+
+
+def test_example_file_configures_ag_news_and_fakenewscorpus():
+    registry = load_sources(str(EXAMPLE))
+    ag = registry.for_path("/data/corpora/ag-news-test/test.csv")
+    assert ag.name == "ag-news"
+    assert (ag.header, ag.columns) == (False, ("class", "title", "description"))
+    assert ag.mapping_dict["body"] == ("description",)
+    assert ag.fix_lost_entities and ag.backslash_line_breaks
+    fnc = registry.for_path("fakenewscorpus-sample/news_sample.csv")
+    assert fnc.mapping_dict["source"] == ("domain",)
+    assert fnc.name is None
+    # Other inputs get the defaults.
+    assert registry.for_path("bbc/tech/001.txt") == registry.default
+    assert "fakenews*/websites.csv" in registry.exclude
+
+
+def test_first_matching_entry_wins_and_defaults_merge(tmp_path):
+    path = write(tmp_path, """
+[defaults]
+timezone = "Europe/Paris"
+encoding = "cp1252"
+[defaults.mapping]
+language = "lng"
+
+[[sources]]
+pattern = "wire/special/*.jsonl"
+name = "special"
+[sources.mapping]
+title = "hed"
+
+[[sources]]
+pattern = "wire/**/*.jsonl"
+name = "wire"
+timezone = "America/New_York"
+""")
+    registry = load_sources(path)
+    special = registry.for_path("wire/special/a.jsonl")
+    assert special.name == "special"
+    assert special.timezone == "Europe/Paris"  # from [defaults]
+    assert special.mapping_dict == {"language": ("lng",), "title": ("hed",)}
+    deep = registry.for_path("wire/2024/01/b.jsonl")
+    assert (deep.name, deep.timezone, deep.encoding) == ("wire", "America/New_York", "cp1252")
+    other = registry.for_path("other/c.jsonl")
+    assert (other.name, other.timezone) == (None, "Europe/Paris")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[[sources]]\npattern='*'\ntimezon='UTC'", "unknown key 'timezon'"),
+        ("[[sources]]\npattern='*'\ntimezone='Mars/Olympus'", "unknown time zone"),
+        ("[[sources]]\npattern='*'\nformat='xml'", "format must be one of"),
+        ("[[sources]]\npattern='*'\nheader='no'", "header must be a bool"),
+        ("[[sources]]\npattern='*'\nencoding='klingon'", "unknown encoding"),
+        ("[[sources]]\nname='x'", "needs a pattern"),
+        ("[[sources]]\npattern='*'\n[sources.mapping]\nheadline='h'", "unknown field 'headline'"),
+        ("[[sources]]\npattern='*'\n[sources.mapping]\ntitle=3", "column name or a list"),
+        ("[limits]\nmax_record_bytes=-1", "positive number"),
+        ("[limits]\nmax_records=1", "unknown key 'max_records'"),
+        ("source = []", "unknown top-level key"),
+    ],
+)
+def test_invalid_entries_are_errors_naming_the_problem(tmp_path, text, message):
+    with pytest.raises(SourcesError, match=message):
+        load_sources(write(tmp_path, text))
+
+
+def test_limits_are_read():
+    registry = parse_sources({"limits": {"max_record_bytes": 1000, "max_expansion_ratio": 50}})
+    assert registry.limits.max_record_bytes == 1000
+    assert registry.limits.max_expansion_ratio == 50
+    assert registry.limits.max_expanded_bytes == DEFAULT_LIMITS.max_expanded_bytes
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("*.csv", "a/b/test.csv", True),
+        ("*.csv", "a/b/test.csv.gz", False),
+        ("ag-news*/*.csv", "ag-news-test/test.csv", True),
+        ("ag-news*/*.csv", "/abs/path/ag-news-test/test.csv", True),
+        ("ag-news*/*.csv", "ag-news-test/sub/test.csv", False),
+        ("news/**/*.jsonl", "news/a.jsonl", True),
+        ("news/**/*.jsonl", "news/2024/01/a.jsonl", True),
+        ("news/*.csv", "old-news/a.csv", False),
+        ("data/file?.txt", "data/file1.txt", True),
+        ("data/file[0-9].txt", "data/filex.txt", False),
+        ("*", "anything/at/all.bin", True),
+    ],
+)
+def test_match_pattern(pattern, path, expected):
+    assert match_pattern(pattern, path) is expected
+
+
+def test_registry_is_plain_data():
+    registry = SourceRegistry(sources=(SourceConfig(pattern="*.tsv", name="t"),))
+    assert registry.for_path("x/y.tsv").name == "t"
+    assert registry.for_path("x/y.csv") == SourceConfig()
