@@ -153,6 +153,8 @@ _LETTERS = r"[^\W\d_]"
 _NAME_TOKEN = re.compile(rf"^{_LETTERS}(?:{_LETTERS}|['\u2019.-](?={_LETTERS}))*\.?$")
 _INITIALS = re.compile(rf"^(?:{_LETTERS}\.){{1,3}}$|^{_LETTERS}$")
 _VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿ]", re.IGNORECASE)
+# Qualifiers that are also given names.
+_FIRST_NAME_MODIFIERS = frozenset({"washington", "asia", "justice", "court", "lead", "home"})
 _NO_VOWEL_SURNAMES = frozenset({"ng", "ly", "wu"})
 
 PartKind = Literal["person", "agency", "role", "org", "place", "junk"]
@@ -270,6 +272,9 @@ def _is_person(tokens: list[str]) -> bool:
             continue
         if not tok[0].isupper():
             return False
+    # A job qualifier is not a first name ("Royal Appointment", "Political Desk").
+    if core[0].lower() in ROLE_MODIFIERS and core[0].lower() not in _FIRST_NAME_MODIFIERS:
+        return False
     # A surname has a vowel ("Downsize DC" is an organisation); a lone initial may not.
     last = re.sub(r"[^\w]", "", core[-1]).lower()
     if len(last) > 1 and not _VOWEL.search(last) and last not in _NO_VOWEL_SURNAMES:
