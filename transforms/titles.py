@@ -23,7 +23,7 @@ _GENERIC = frozenset(
      "official", "home", "page", "breaking", "latest", "headlines", "network"}
 )
 # Zero-width and other format characters that render as nothing.
-_INVISIBLE = {ch: None for ch in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")}
+_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
 
 
 def normalize_space(text: str) -> str:
