@@ -397,9 +397,44 @@ def _decompress(raw: IO[bytes], compression: str | None) -> IO[bytes]:
         return bz2.BZ2File(raw, mode="rb")
     if compression == "xz":
         return lzma.LZMAFile(raw, mode="rb")
-    import zstandard
+    return _ZstdReader(raw)
 
-    return zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+
+class _ZstdReader(io.RawIOBase):
+    """Zstandard frames, one after another; unlike ``stream_reader`` it notices truncation
+    (a stream that ends inside a frame), which must be a reject, not a short article."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        import zstandard
+
+        self.raw = raw
+        self.factory = zstandard.ZstdDecompressor
+        self.dobj = self.factory().decompressobj()
+        self.fed = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        while True:
+            chunk = self.raw.read(_CHUNK)
+            if not chunk:
+                if self.fed and not self.dobj.eof:
+                    raise EOFError("zstd stream ended inside a frame")
+                return b""
+            out = self._feed(chunk)
+            if out:
+                return out
+
+    def _feed(self, chunk: bytes) -> bytes:
+        parts = []
+        while chunk:
+            if self.dobj.eof:
+                self.dobj = self.factory().decompressobj()
+            self.fed = True
+            parts.append(self.dobj.decompress(chunk))
+            chunk = self.dobj.unused_data if self.dobj.eof else b""
+        return b"".join(parts)
 
 
 def _read_at_most(stream: IO[bytes], n: int) -> bytes:
@@ -488,7 +523,10 @@ class _Reader:
         try:
             archive = zipfile.ZipFile(handle)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            reason = "truncated" if "End-of-central-directory" in str(exc) else "corrupt"
+            # A zip starts with a local header and ends with its directory: a file that
+            # starts right but has no directory was cut short.
+            head = _safe_read(handle, 4, rewind=True)
+            reason = "truncated" if head == b"PK\x03\x04" else "corrupt"
             yield self.reject(None, reason, f"not a readable zip archive: {exc}",
                               _safe_read(handle, self.limits.max_reject_raw_bytes, rewind=True))
             return
@@ -675,8 +713,10 @@ class _Reader:
 
     def line_records(self, stream: IO[bytes], fmt: str, prefix: str) -> Iterator[RawRecord]:
         limits = self.limits
-        sample = _read_at_most(stream, _SAMPLE)
+        sample, failure = _read_sample(stream)
         where = prefix[:-1] or None
+        if failure is not None and not sample.strip():
+            raise failure
         if not sample:
             yield self.reject(where, "empty", "the file holds no bytes")
             return
@@ -692,6 +732,8 @@ class _Reader:
         lines: Iterator[_Line]
         wide = _wide_encoding(sample, self.config.encoding)
         if wide is not None:
+            if failure is not None:
+                raise failure
             # UTF-16/32 cannot be split on b"\n": decode whole (bounded), re-encode as UTF-8,
             # and give each record its original bytes back in the file's encoding.
             whole = sample + _read_at_most(stream, limits.max_json_bytes)
@@ -729,7 +771,7 @@ class _Reader:
                 encoding, file_steps = "utf-8", ()
             steps = steps + tuple(s for s in file_steps if s not in steps)
             line_codec = _codec_for(encoding)
-            lines = _iter_lines(_Prefixed(sample, stream), limits)
+            lines = _iter_lines(_Prefixed(sample, stream, failure), limits)
 
             def original(b: bytes) -> bytes:
                 return b
@@ -990,11 +1032,16 @@ def _iter_lines(stream: IO[bytes], limits: ReadLimits) -> Iterator[_Line]:
 
 
 class _Prefixed(io.RawIOBase):
-    """``prefix`` then the rest of ``stream``: the sample read to choose the encoding."""
+    """``prefix`` then the rest of ``stream``: the sample read to choose the encoding.
 
-    def __init__(self, prefix: bytes, stream: IO[bytes]) -> None:
+    ``failure``: the stream already failed while the sample was read; the records in the
+    sample are still yielded, then the failure is raised where the stream broke.
+    """
+
+    def __init__(self, prefix: bytes, stream: IO[bytes], failure: Exception | None = None) -> None:
         self.prefix = prefix
         self.stream = stream
+        self.failure = failure
 
     def readable(self) -> bool:
         return True
@@ -1003,7 +1050,25 @@ class _Prefixed(io.RawIOBase):
         if self.prefix:
             out, self.prefix = self.prefix, b""
             return out
+        if self.failure is not None:
+            raise self.failure
         return self.stream.read(n)
+
+
+def _read_sample(stream: IO[bytes]) -> tuple[bytes, _ReadFailure | None]:
+    """The first ``_SAMPLE`` bytes, and the failure if the stream broke inside them."""
+    parts: list[bytes] = []
+    got = 0
+    try:
+        while got < _SAMPLE:
+            data = stream.read(min(_CHUNK, _SAMPLE - got))
+            if not data:
+                break
+            parts.append(data)
+            got += len(data)
+    except _ReadFailure as exc:
+        return b"".join(parts), exc
+    return b"".join(parts), None
 
 
 class _LineDecoder:
