@@ -52,9 +52,8 @@ REJECT_REASONS: dict[str, str] = {
     "unsupported-format": "the extension (or the archive member's) is not a format copydesk reads",
     "empty": "the file holds no bytes, or a structured file holds no records",
     "blank": "the file holds only white space",
-    "binary": "the bytes are not text (an image, a PDF, an executable, NUL-heavy data)",
     "nul-bytes": "a text record contains NUL bytes",
-    "undecodable": "the bytes cannot be decoded as text in any trusted encoding",
+    "undecodable": "the bytes are not text (binary, NUL-heavy) or decode in no trusted encoding",
     "truncated": "a compressed stream or archive ends early (an interrupted download)",
     "corrupt": "a compressed stream or archive is damaged (bad header, bad checksum)",
     "archive-too-large": "the decompressed data passes the size or expansion-ratio limit",
@@ -727,7 +726,7 @@ class _Reader:
                 return
             sample += rest
         if _looks_binary(sample):
-            yield self.reject(where, "binary", _binary_detail(sample), sample)
+            yield self.reject(where, "undecodable", _binary_detail(sample), sample)
             return
         lines: Iterator[_Line]
         wide = _wide_encoding(sample, self.config.encoding)
@@ -1189,7 +1188,7 @@ def _text_problem(raw: bytes) -> tuple[str, str] | None:
     if not raw.strip(b" \t\r\n\x0b\x0c") or raw.strip() == codecs.BOM_UTF8:
         return ("blank", "the file holds only white space")
     if _looks_binary(raw[:65536]):
-        return ("binary", _binary_detail(raw[:65536]))
+        return ("undecodable", _binary_detail(raw[:65536]))
     if b"\x00" in raw and _wide_encoding(raw[:65536], None) is None and not raw.startswith(
         (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     ):

@@ -10,7 +10,7 @@ import sys
 import pyarrow.parquet as pq
 import pytest
 
-from schemas.tables import TABLES
+from schemas import all_tables
 from tests.conftest import ROOT, SAMPLES, SEED, corpus_path
 
 SEED_TITLE = "\u2018Difficult\u2019 Russia-Ukraine peace talks end without breakthrough"
@@ -103,7 +103,7 @@ def test_every_file_in_the_lake_has_the_declared_schema(samples_lake):
     files = list(lake.root.glob("*/run=*/*.parquet"))
     assert {f.parent.parent.name for f in files} >= {"articles", "paragraphs", "runs"}
     for f in files:
-        schema = TABLES[f.parent.parent.name]
+        schema = all_tables()[f.parent.parent.name]
         assert pq.read_schema(f).remove_metadata() == schema.remove_metadata(), f
         assert pq.ParquetFile(f).metadata.row_group(0).column(0).compression == "ZSTD"
 
