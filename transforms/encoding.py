@@ -24,7 +24,7 @@ Names recorded in an article's ``fixes`` (``Decoded.steps`` and ``repair_and_exp
   ``restore_byte_a0``, ``replace_lossy_sequences``, ``encode:<codec>`` and
   ``decode:<codec>`` (a mojibake repair: re-encode in ``<codec>``, decode as UTF-8), and
   ``normalize:NFC``.
-- ``lost_entities`` (``LOST_ENTITIES_STEP``): ``fix_lost_entities`` changed the text.
+- ``lost-entities`` (``LOST_ENTITIES_STEP``): ``fix_lost_entities`` changed the text.
 """
 
 from __future__ import annotations
@@ -39,6 +39,8 @@ from dataclasses import dataclass
 import charset_normalizer
 import ftfy
 import ftfy.bad_codecs  # noqa: F401  (registers the "sloppy-windows-1252" codec)
+from charset_normalizer.cd import coherence_ratio
+from charset_normalizer.md import mess_ratio
 from ftfy import chardata
 from ftfy.badness import BADNESS_RE
 
@@ -261,14 +263,93 @@ def _decode_western(raw: bytes) -> tuple[str, str]:
     return raw.decode(_MIXED_FALLBACK), "cp1252"
 
 
+# Legacy encodings plausible for news, in order of preference when two read equally well
+# (the order breaks ties such as cp1251 vs mac-cyrillic, where the texts are identical or
+# both clean). charset-normalizer's own best guess is added last, for coverage.
+_LEGACY_CANDIDATES = (
+    "cp1251",
+    "koi8-r",
+    "koi8-u",
+    "iso8859-5",
+    "cp866",
+    "mac-cyrillic",
+    "gb18030",
+    "big5",
+    "shift_jis",
+    "cp932",
+    "euc_jp",
+    "euc_kr",
+    "cp949",
+    "cp1253",
+    "iso8859-7",
+    "cp1255",
+    "cp1256",
+    "cp1254",
+    "cp1250",
+    "iso8859-2",
+    "cp1257",
+    "cp874",
+    "cp1258",
+)
+# How much text the plausibility scores read (they run in Python, character by character).
+_SCORE_SAMPLE = 20_000
+_KANA_RE = re.compile("[\u3040-\u30ff]")
+_HANGUL_RE = re.compile("[\uac00-\ud7a3]")
+_CJK_LETTER_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+_HALFWIDTH_KANA_RE = re.compile("[\uff61-\uff9f]")
+
+
+def _implausibility(text: str, encoding: str) -> float:
+    """Lower is more plausible: charset-normalizer's mess ratio minus its language
+    coherence, plus penalties for script mixtures no news text has.
+
+    charset-normalizer's measures cannot tell CJK encodings apart (coherence is 0 for all
+    of them) and happily read KOI8-R as Shift-JIS half-width katakana, so: Japanese text
+    has kana, Korean text is mostly Hangul, Chinese text has neither, and half-width
+    katakana is a mojibake sign.
+    """
+    sample = text[:_SCORE_SAMPLE]
+    score = mess_ratio(sample, 1.0)
+    coherence = coherence_ratio(sample)
+    if coherence:
+        score -= coherence[0][1]
+    cjk = len(_CJK_LETTER_RE.findall(sample))
+    if _HALFWIDTH_KANA_RE.search(sample):
+        score += 1.0
+    if cjk:
+        kana = len(_KANA_RE.findall(sample))
+        hangul = len(_HANGUL_RE.findall(sample))
+        family = {"shift_jis": "ja", "cp932": "ja", "euc_jp": "ja", "euc_kr": "ko", "cp949": "ko"}
+        expected = family.get(encoding, "zh")
+        if expected == "ja" and kana < 0.05 * cjk:
+            score += 0.5
+        if expected == "ko" and hangul < 0.5 * cjk:
+            score += 0.5
+        if expected == "zh" and (kana > 0.05 * cjk or hangul > 0.05 * cjk):
+            score += 0.5
+    return score
+
+
 def _decode_legacy(raw: bytes) -> tuple[str, str]:
-    """Decode bytes that are not UTF-8: Western heuristic first, then charset-normalizer."""
+    """Decode bytes that are not UTF-8: the Western heuristic first, then the most
+    plausible of the news encodings that decode the bytes strictly."""
     if _is_western(raw):
         return _decode_western(raw)
-    best = charset_normalizer.from_bytes(raw).best()
-    if best is None:
+    candidates = list(_LEGACY_CANDIDATES)
+    guess = charset_normalizer.from_bytes(raw[: 4 * _SCORE_SAMPLE]).best()
+    if guess is not None:
+        candidates.append(guess.encoding)
+    scored: list[tuple[float, int, str, str]] = []
+    for rank, candidate in enumerate(candidates):
+        try:
+            text = raw.decode(candidate)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((_implausibility(text, candidate), rank, text, _canonical(candidate)))
+    if not scored:
         raise UndecodableError("undecodable", "no encoding decodes these bytes into plausible text")
-    return str(best), _canonical(best.encoding)
+    _score, _rank, text, encoding = min(scored)
+    return text, encoding
 
 
 def _decode_auto(raw: bytes) -> Decoded:
@@ -613,7 +694,7 @@ def repair_and_explain(text: str) -> tuple[str, list[str]]:
 # Lost-ampersand entities (opt-in, per source)
 # ---------------------------------------------------------------------------------------
 
-LOST_ENTITIES_STEP = "lost_entities"
+LOST_ENTITIES_STEP = "lost-entities"
 
 # Only the entities seen without their "&" in AG News, all punctuation or currency: a
 # literal "#39;" or "quot;" is implausible in news prose, whereas "#1;" could be anything.
