@@ -46,7 +46,7 @@ from transforms.records import RawRecord
 # ---------------------------------------------------------------------------------------
 
 REJECT_REASONS: dict[str, str] = {
-    "unreadable": "the file or member cannot be opened or read (permissions, an encrypted member)",
+    "unreadable": "the file or member cannot be opened or read (permissions, a dangling link)",
     "vanished": "the file was listed at discovery but was gone when it was read",
     "symlink-loop": "the path is a symbolic link that loops back on itself",
     "unsupported-format": "the extension (or the archive member's) is not a format copydesk reads",
@@ -60,7 +60,7 @@ REJECT_REASONS: dict[str, str] = {
     "record-too-large": "one record (a .txt file, a JSON line, a CSV row) passes the record size limit",
     "invalid-json": "a JSON line (or .json file) does not parse, or is not a JSON object",
     "invalid-csv": "a CSV/TSV row does not parse (broken quoting) or has the wrong number of fields",
-    "unmappable": "a CSV/TSV header has neither a title nor a body column (names the columns seen)",
+    "unmappable": "a CSV/TSV header has no title and no body column (names the columns seen)",
 }
 
 
