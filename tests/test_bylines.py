@@ -42,6 +42,13 @@ CASES: list[tuple[object, list[str], str | None]] = [
     ("Andrew Ng", ["Andrew Ng"], None),
     ("John Smith Jr", ["John Smith Jr"], None),
     (["Jane Doe", "John Roe", "jane doe"], ["Jane Doe", "John Roe"], None),
+    ("['Jane Doe', 'John Roe']", ["Jane Doe", "John Roe"], None),  # a list written as text
+    ("JOSÉ ÁLVAREZ and Łukasz Nowak", ["José Álvarez", "Łukasz Nowak"], None),
+    ("Владимир Путин", ["Владимир Путин"], None),
+    ("习近平", ["习近平"], None),
+    ("By John Smith, The Washington Post", ["John Smith"], None),
+    ("By CNN Wire", [], None),
+    ("Jane Doe is a freelance writer based in London.", [], None),
     ("Reporting by Jane Doe; Editing by John Roe", ["Jane Doe"], None),
     # Agencies go to their own field, and only as a whole credit
     ("Reuters", [], "Reuters"),
@@ -146,6 +153,8 @@ BYLINE_PARAGRAPHS = [
     "By Jane Doe | Reuters",
     "BY JOHN SMITH",
     "Written by Jane Doe",
+    "By John Smith, The Washington Post",
+    "By Jane Doe in Kyiv and John Roe in Moscow",
 ]
 NOT_BYLINES = [
     "By Monday the talks had ended.",

@@ -123,7 +123,7 @@ ORG_WORDS = frozenset(
     patriot patriots revolution revolt conspiracy sheeple corner view views voice voices
     forum tribune post-gazette examiner reporter chronicle courier telegraph observer
     guardian independent express standard mirror star bulletin dispatch monitor
-    sentinel register leader record enquirer inquirer newsletter podcast show live tube
+    sentinel register leader record wire enquirer inquirer newsletter podcast show live tube
     earth universe nature natural psychic divine wisdom cosmic healing witch witchery
     politics policy economics finance bank capital holdings technologies systems labs
     website site web net com info editorial administrator admin webmaster""".split()
@@ -155,7 +155,11 @@ _INITIALS = re.compile(rf"^(?:{_LETTERS}\.){{1,3}}$|^{_LETTERS}$")
 _VOWEL = re.compile(r"[aeiouyàáâãäåæèéêëìíîïòóôõöøùúûüýÿ]", re.IGNORECASE)
 # Qualifiers that are also given names.
 _FIRST_NAME_MODIFIERS = frozenset({"washington", "asia", "justice", "court", "lead", "home"})
+_CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf\uac00-\ud7af]{2,4}$")
 _NO_VOWEL_SURNAMES = frozenset({"ng", "ly", "wu"})
+
+# Lower-case words inside an outlet's name ("Bureau of Investigative Journalism").
+_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "di", "y", "&"})
 
 PartKind = Literal["person", "agency", "role", "org", "place", "junk"]
 
@@ -250,6 +254,8 @@ def _strip_roles(tokens: list[str]) -> tuple[list[str], bool, bool]:
 
 def _is_person(tokens: list[str]) -> bool:
     """Two to five capitalised name tokens, none of them a non-name word."""
+    if len(tokens) == 1 and _CJK_NAME.match(tokens[0]):
+        return True  # Chinese and Korean names are written without spaces
     # A suffix only counts at the end: a leading "Jr" is initials ("JR Dieckmann").
     core = tokens[:1] + [t for t in tokens[1:] if t.lower() not in SUFFIXES]
     if not 2 <= len(core) <= 5:
@@ -277,7 +283,14 @@ def _is_person(tokens: list[str]) -> bool:
         return False
     # A surname has a vowel ("Downsize DC" is an organisation); a lone initial may not.
     last = re.sub(r"[^\w]", "", core[-1]).lower()
-    if len(last) > 1 and not _VOWEL.search(last) and last not in _NO_VOWEL_SURNAMES:
+    if (len(last) > 1 and last.isascii() and not _VOWEL.search(last)
+            and last not in _NO_VOWEL_SURNAMES):
+        return False
+    # An acronym in front is an organisation ("CNN Wire", "BBC Sport"), unlike the
+    # capitalised surname of "Jane DOE" or the initials of "JB Williams".
+    first = core[0]
+    if (3 <= len(first) <= 4 and first.isalpha() and first.isupper()
+            and not all(t.isupper() for t in core)):
         return False
     if all(t.lower() in _MONTH_NAMES for t in core):
         return False
@@ -308,16 +321,17 @@ def _classify_part(part: str) -> tuple[PartKind, str | None]:
         return "agency", agency
     if _is_person(stripped):
         return "person", name_case(" ".join(stripped))
-    lows = [t.lower() for t in stripped]
-    if any(t in ORG_WORDS for t in lows) and all(t[:1].isupper() for t in stripped):
+    capitalised = not head.islower() and stripped[0][0].isupper() and all(
+        (_NAME_TOKEN.match(t) and t[0].isupper()) or t in _TITLE_CONNECTORS for t in stripped
+    )
+    if not capitalised:
+        return "junk", None
+    if place or len(stripped) > 3 or any(t.lower() in ORG_WORDS | STOPWORDS for t in stripped):
+        # "The Washington Post", "BBC News": an outlet named after the author.
         return "org", None
-    if not place and len(stripped) <= 3 and all(_NAME_TOKEN.match(t) and t[0].isupper()
-                                                and t.lower() not in STOPWORDS
-                                                for t in stripped):
-        # One to three capitalised words that are not a name: a place ("Kyiv") or a
-        # one-word name; either way not an author.
-        return "place", None
-    return "junk", None
+    # One to three capitalised words that are not a name: a place ("Kyiv") or a
+    # one-word name; either way not an author.
+    return "place", None
 
 
 def _clean(text: str) -> str:
