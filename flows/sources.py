@@ -138,6 +138,19 @@ class SourceRegistry:
         return self.default
 
 
+    def for_input(self, file: Any) -> SourceConfig:
+        """The config for a discovered ``InputFile``: its relative path first, then its
+        absolute path, so "ag-news*/*.csv" matches whether INPUT is the corpus folder
+        (relpath "test.csv") or a parent of it.
+        """
+        for source in self.sources:
+            if match_pattern(source.pattern, file.relpath) or match_pattern(
+                source.pattern, file.path
+            ):
+                return source
+        return self.default
+
+
 def load_sources(path: str | None) -> SourceRegistry:
     """Load a sources.toml; ``None`` gives the defaults (aliases, UTC, detection by extension).
 

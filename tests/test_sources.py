@@ -134,3 +134,15 @@ def test_registry_is_plain_data():
     registry = SourceRegistry(sources=(SourceConfig(pattern="*.tsv", name="t"),))
     assert registry.for_path("x/y.tsv").name == "t"
     assert registry.for_path("x/y.csv") == SourceConfig()
+
+
+def test_for_input_matches_relative_then_absolute_path():
+    from flows.readers import InputFile
+
+    registry = load_sources(str(EXAMPLE))
+    # INPUT was the corpus folder itself: the relative path alone does not say "ag-news".
+    file = InputFile("/data/corpora/ag-news-test/test.csv", 10, "test.csv")
+    assert registry.for_path(file.relpath) == registry.default
+    assert registry.for_input(file).name == "ag-news"
+    other = InputFile("/data/x/test.csv", 10, "test.csv")
+    assert registry.for_input(other) == registry.default
