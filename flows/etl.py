@@ -20,6 +20,7 @@ from prefect.futures import as_completed
 from flows.consolidate import consolidate
 from flows.lake import Lake
 from flows.readers import InputFile, discover_inputs
+from flows.report import publish_artifacts
 from flows.shard import ShardResult, process_shard
 from schemas.tables import SCHEMA_VERSION
 from transforms import encoding
@@ -135,6 +136,11 @@ def publish(summary: RunSummary, plan: Plan, config: dict) -> RunSummary:
     return summary
 
 
+@task(name="report")
+def report(summary: RunSummary) -> None:
+    publish_artifacts(summary)
+
+
 def combine(run_id: str, lake: str, input: str, results: list[ShardResult]) -> RunSummary:
     """Add up the shards' counts."""
     total = RunSummary(run_id=run_id, lake=lake, input=input)
@@ -221,6 +227,7 @@ def etl(
         timings["publish"] = 0.0
         publish(summary, plan, config)
         timings["publish"] = time.perf_counter() - t
+    report(summary)
     return summary
 
 
