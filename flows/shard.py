@@ -111,7 +111,7 @@ def process_shard(
                 input_format=config.format or input_format(file.path),
                 config=config,
             )
-            for record in iter_records(file, config):
+            for record in iter_records(file, config, registry.limits):
                 result.records_read += 1
                 outcome = clean_record(record, context)
                 if isinstance(outcome, Reject):
