@@ -123,6 +123,7 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         except UnmappableError as exc:
             return reject("unmappable", str(exc))
         fixes.extend(record.encoding_steps)
+        fixes.extend(f for f in mapped.fixes if f not in fixes)
         enc = record.encoding or "utf-8"
         enc_method = "declared" if config.encoding else "utf-8"
         title = _repair(mapped.title, config, fixes) if mapped.title else None
