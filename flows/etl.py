@@ -21,6 +21,7 @@ from flows.consolidate import consolidate
 from flows.lake import Lake
 from flows.readers import InputFile, discover_inputs
 from flows.report import publish_artifacts
+from flows.sources import load_sources
 from flows.shard import ShardResult, process_shard
 from schemas.tables import SCHEMA_VERSION
 from transforms import encoding
@@ -87,8 +88,8 @@ def plan_shards(files: list[InputFile], shard_bytes: int, min_shards: int) -> li
 
 
 @task(name="discover")
-def discover(input: str, lake_root: str, shard_mb: float, workers: int) -> Plan:
-    files = discover_inputs(input)
+def discover(input: str, lake_root: str, shard_mb: float, workers: int, sources: str | None = None) -> Plan:
+    files = discover_inputs(input, exclude=load_sources(sources).exclude)
     started_at = datetime.now(UTC)
     shards = plan_shards(files, int(shard_mb * 1024 * 1024), min_shards=workers * 2)
     return Plan(new_run_id(started_at), started_at, shards, len(files), sum(f.size for f in files))
@@ -192,7 +193,7 @@ def etl(
             logger.info("removed %d leftovers of interrupted runs", len(swept))
 
         t = time.perf_counter()
-        plan = discover(input, str(store.root), shard_mb, workers)
+        plan = discover(input, str(store.root), shard_mb, workers, sources)
         timings["discover"] = time.perf_counter() - t
         logger.info(
             "run %s: %d files, %.1f MB in %d shards",
