@@ -26,7 +26,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     # Check what we can before paying for Prefect: a missing input or an unwritable lake
     # is one line, not a traceback.
     try:
-        discover_inputs(args.input)
+        from flows.sources import load_sources
+
+        discover_inputs(args.input, exclude=load_sources(args.sources).exclude)
         Lake(args.lake).ensure_writable()
     except (InputError, LakeError) as exc:
         _fail(str(exc))
