@@ -3,11 +3,382 @@
 Runs after every shard of a run is staged and before the run is committed. It reads the
 staged run plus the committed lake with DuckDB and stages small decision tables next to
 the run's facts, so that the commit publishes facts and decisions together.
+
+The decisions, in the order they depend on each other:
+
+1. **Similar pairs** (near-duplicate edges). Every article's MinHash bands (the
+   ``signatures`` facts the shards wrote) are joined in DuckDB; pairs sharing a band are
+   verified by their estimated Jaccard similarity. Only pairs with a new article are
+   computed: the pairs among older articles are the previous run's, carried over.
+2. **Boilerplate**. A paragraph key that recurs in at least ``boilerplate_min_stories``
+   distinct stories of one source is boilerplate. Near-duplicate copies of one story (step
+   1) count once, so a quote that syndicated copies share is not boilerplate.
+3. **Exact duplicates**. Articles with equal normalized bodies once boilerplate is out;
+   the canonical one is the earliest published, then the smallest ``article_id``.
+4. **Clusters**: connected components of the similar pairs plus the exact groups, each
+   with its canonical article chosen by the same rule.
+
+Every run stages a complete snapshot of each decision table (possibly empty); readers use
+the latest committed run's. Nothing here holds articles in Python: DuckDB does the joins
+(and spills to disk), Python only walks the similar-pair edges to find components.
 """
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+from typing import NamedTuple
 
-def consolidate(lake_root: str, run_id: str) -> dict[str, int]:
-    """Stage this run's decision tables; return counts for the ``runs`` row."""
-    return {}
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from flows.lake import Lake, write_parquet
+from schemas.decisions import BOILERPLATE, DECISIONS, DUPLICATES, SIGNATURES, SIMILAR_PAIRS
+from schemas.tables import ARTICLES, PARAGRAPHS
+from schemas.views import empty_select, sql_string
+from transforms.fingerprints import DEFAULT_MINHASH
+
+
+class DedupConfig(NamedTuple):
+    """Thresholds of the lake-wide decisions (see ``docs/dedup.md`` for how they were chosen).
+
+    - ``jaccard_threshold``: estimated word-shingle Jaccard similarity from which two
+      articles are near-duplicates. 0.8 catches wire copy and lightly edited updates; on
+      the BBC corpus every pair above it that we checked by hand was the same story.
+    - ``boilerplate_min_stories``: distinct stories of one source a paragraph must recur
+      in to be boilerplate. 3, because a quote that two stories about the same event share
+      must stay, while a site's prompts recur in 3 or more (willyloman.wordpress.com's
+      "Advertisements" in 3 of its 4 sample articles).
+    - ``max_bucket``: an LSH bucket with more members than this (a text copied thousands
+      of times) pairs each member with the bucket's smallest member only, so the band
+      join stays linear; the cluster is the same, a few edges fewer.
+    - ``full``: recompute every similar pair instead of only the new articles' (needed
+      after changing ``jaccard_threshold`` or the MinHash config).
+    """
+
+    jaccard_threshold: float = 0.8
+    boilerplate_min_stories: int = 3
+    max_bucket: int = 200
+    full: bool = False
+
+
+DEFAULT_DEDUP = DedupConfig()
+
+
+def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) -> dict[str, int]:
+    """Stage this run's decision tables; return counts for the ``runs`` row.
+
+    Counts: ``articles`` (lake-wide, current versions), ``canonical``, ``duplicates``
+    (exact), ``near_duplicates``, ``clusters``, ``similar_pairs``, ``boilerplate_keys``,
+    ``boilerplate_paragraphs`` (lake-wide), ``run_boilerplate_paragraphs`` (this run's
+    paragraphs now boilerplate: they leave its ``paragraphs_kept``), ``run_canonical`` and
+    ``run_duplicates`` (this run's articles, exact and near).
+    """
+    config = config or DEFAULT_DEDUP
+    lake = Lake(lake_root)
+    staging = lake.staging_dir(run_id)
+    tmp = lake.root / "_staging" / f"{run_id}.duckdb-tmp"
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET temp_directory = {sql_string(str(tmp))}")
+        con.execute("SET preserve_insertion_order = false")
+        committed = lake.committed_runs()
+        _register_sources(con, lake, run_id, committed)
+        latest = max(committed) if committed else None
+        full = config.full or latest is None or not any(lake.run_dir("similar_pairs", latest).glob("*.parquet"))
+        pairs = _similar_pairs(con, lake, latest, config, full)
+        _components(con, "story", pairs)
+        counts = _boilerplate(con, config)
+        _exact_duplicates(con)
+        edges = con.sql(
+            "SELECT a, b FROM pairs WHERE a IN (SELECT aid FROM eff WHERE nonempty) "
+            "AND b IN (SELECT aid FROM eff WHERE nonempty) "
+            "UNION ALL SELECT aid, canon FROM exact WHERE aid <> canon"
+        ).to_arrow_table()
+        _components(con, "cluster", edges)
+        counts |= _stage_decisions(con, staging, run_id)
+    finally:
+        con.close()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return counts
+
+
+# ---- sources ------------------------------------------------------------------------------
+def _files(lake: Lake, table: str, run_id: str, committed: set[str]) -> list[str]:
+    """The table's Parquet files of committed runs, plus this run's staged ones."""
+    files = [
+        str(p)
+        for p in sorted(lake.table_dir(table).glob("run=*/*.parquet"))
+        if p.parent.name.removeprefix("run=") in committed
+    ]
+    files += [str(p) for p in sorted((lake.staging_dir(run_id) / table).glob("*.parquet"))]
+    return files
+
+
+def _read(files: list[str], schema: pa.Schema, columns: list[str]) -> str:
+    if not files:
+        return empty_select(pa.schema([schema.field(c) for c in columns]))
+    listed = ", ".join(sql_string(f) for f in files)
+    cols = ", ".join(f'"{c}"' for c in columns)
+    return f"SELECT {cols} FROM read_parquet([{listed}], hive_partitioning = false)"
+
+
+def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, committed: set[str]) -> None:
+    """Temp tables of the current version of each article (a re-ingested article's newest
+    run wins), with a dense integer ``aid`` so the joins carry 4 bytes, not an id string."""
+    articles = _read(
+        _files(lake, "articles", run_id, committed), ARTICLES,
+        ["article_id", "source", "published_at", "content_hash", "paragraph_count", "run_id",
+         "input_path", "input_locator"],
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE arts AS
+        SELECT (row_number() OVER (ORDER BY article_id))::INTEGER AS aid, article_id, source,
+               published_at, content_hash, paragraph_count, run_id, run_id = {sql_string(run_id)} AS is_new
+        FROM ({articles})
+        QUALIFY row_number() OVER (
+            PARTITION BY article_id ORDER BY run_id DESC, input_path, input_locator) = 1
+        """
+    )
+    paragraphs = _read(
+        _files(lake, "paragraphs", run_id, committed), PARAGRAPHS,
+        ["article_id", "position", "text", "status", "key", "run_id"],
+    )
+    con.execute(
+        f"""
+        CREATE TEMP VIEW paras AS
+        SELECT a.aid, a.source, p.position, p.text, p.status, p.key, a.is_new
+        FROM ({paragraphs}) p JOIN arts a ON a.article_id = p.article_id AND a.run_id = p.run_id
+        """
+    )
+    signatures = _read(
+        _files(lake, "signatures", run_id, committed), SIGNATURES, ["article_id", "minhash", "bands", "run_id"]
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE sig AS
+        SELECT a.aid, a.is_new, s.minhash, s.bands
+        FROM ({signatures}) s JOIN arts a ON a.article_id = s.article_id AND a.run_id = s.run_id
+        """
+    )
+
+
+# ---- 1. similar pairs ----------------------------------------------------------------------
+def _similar_pairs(
+    con: duckdb.DuckDBPyConnection, lake: Lake, latest: str | None, config: DedupConfig, full: bool
+) -> pa.Table:
+    """Table ``pairs(a, b, sim)`` (a < b): the near-duplicate edges of the whole lake."""
+    perms = DEFAULT_MINHASH.num_perm
+    con.execute(
+        f"""
+        CREATE TEMP TABLE members AS
+        SELECT aid, {'true' if full else 'is_new'} AS probe,
+               unnest(bands) AS h, unnest(range(len(bands)))::SMALLINT AS band
+        FROM sig
+        """
+    )
+    # Only buckets a probing (new) article falls in matter; a bucket's size decides
+    # whether it pairs everyone or only with its hub (see DedupConfig.max_bucket).
+    con.execute(
+        """
+        CREATE TEMP TABLE buckets AS
+        SELECT band, h, count(*) AS n, min(aid) AS hub FROM members
+        WHERE (band, h) IN (SELECT band, h FROM members WHERE probe)
+        GROUP BY band, h HAVING count(*) > 1
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE candidates AS
+        SELECT DISTINCT least(x.aid, y.aid) AS a, greatest(x.aid, y.aid) AS b
+        FROM members x JOIN buckets k ON x.band = k.band AND x.h = k.h
+        JOIN members y ON y.band = k.band AND y.h = k.h
+        WHERE x.probe AND x.aid <> y.aid AND (k.n <= {int(config.max_bucket)} OR k.hub IN (x.aid, y.aid))
+        """
+    )
+    con.execute(
+        f"""
+        CREATE TEMP TABLE pairs AS
+        SELECT c.a, c.b,
+               (list_sum(list_transform(range(1, {perms} + 1), lambda i: (sa.minhash[i] = sb.minhash[i])::INTEGER))
+                / {perms})::FLOAT AS sim
+        FROM candidates c JOIN sig sa ON sa.aid = c.a JOIN sig sb ON sb.aid = c.b
+        """
+    )
+    con.execute(f"DELETE FROM pairs WHERE sim < {float(config.jaccard_threshold)}")
+    if not full:
+        # The pairs among older articles do not change: carry the previous run's over,
+        # except those of articles this run wrote again (their pairs were just recomputed).
+        previous = _read(
+            sorted(str(p) for p in lake.run_dir("similar_pairs", latest).glob("*.parquet")),
+            SIMILAR_PAIRS, ["article_id", "other_id", "similarity"],
+        )
+        con.execute(
+            f"""
+            INSERT INTO pairs
+            SELECT least(x.aid, y.aid), greatest(x.aid, y.aid), p.similarity
+            FROM ({previous}) p JOIN arts x ON x.article_id = p.article_id JOIN arts y ON y.article_id = p.other_id
+            WHERE NOT x.is_new AND NOT y.is_new AND p.similarity >= {float(config.jaccard_threshold)}
+            """
+        )
+    return con.sql("SELECT a, b FROM pairs").to_arrow_table()
+
+
+def _components(con: duckdb.DuckDBPyConnection, name: str, edges: pa.Table) -> None:
+    """Register ``name(aid, root)``: the connected components of ``edges`` (``a``, ``b``
+    columns of aids), ``root`` the smallest aid of the component. Only the articles on an
+    edge are listed; each other article is its own component."""
+    a = edges.column(0).to_numpy().astype(np.int64)
+    b = edges.column(1).to_numpy().astype(np.int64)
+    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
+    parent = np.arange(len(nodes))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    left, right = inverse[: len(a)], inverse[len(a) :]
+    for i, j in zip(left.tolist(), right.tolist(), strict=True):
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            # nodes are sorted, so the smaller index is the smaller aid: roots stay minimal.
+            parent[max(ri, rj)] = min(ri, rj)
+    roots = np.array([find(i) for i in range(len(nodes))], dtype=np.int64)
+    table = pa.table({"aid": pa.array(nodes, pa.int32()), "root": pa.array(nodes[roots] if len(nodes) else nodes,
+                                                                          pa.int32())})
+    con.register(f"{name}_arrow", table)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
+    con.unregister(f"{name}_arrow")
+
+
+# ---- 2. boilerplate ------------------------------------------------------------------------
+def _boilerplate(con: duckdb.DuckDBPyConnection, config: DedupConfig) -> dict[str, int]:
+    min_stories = int(config.boilerplate_min_stories)
+    # First a cheap count per (source, key); only keys seen often enough get the costlier
+    # distinct-story count.
+    con.execute(
+        f"""
+        CREATE TEMP TABLE bp AS
+        WITH frequent AS (
+            SELECT source, key FROM paras
+            WHERE status = 'kept' AND source IS NOT NULL
+            GROUP BY source, key HAVING count(DISTINCT aid) >= {min_stories}
+        )
+        SELECT p.source, p.key, min(p.text) AS text,
+               count(DISTINCT coalesce(s.root, p.aid)) AS stories,
+               count(DISTINCT p.aid) AS articles, count(*) AS paragraphs,
+               count(*) FILTER (WHERE p.is_new) AS new_paragraphs
+        FROM paras p JOIN frequent f ON f.source = p.source AND f.key = p.key
+        LEFT JOIN story s ON s.aid = p.aid
+        WHERE p.status = 'kept'
+        GROUP BY p.source, p.key HAVING count(DISTINCT coalesce(s.root, p.aid)) >= {min_stories}
+        """
+    )
+    row = con.execute(
+        "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(new_paragraphs), 0) FROM bp"
+    ).fetchall()[0]
+    return {"boilerplate_keys": row[0], "boilerplate_paragraphs": row[1], "run_boilerplate_paragraphs": row[2]}
+
+
+# ---- 3. exact duplicates ---------------------------------------------------------------------
+def _exact_duplicates(con: duckdb.DuckDBPyConnection) -> None:
+    """``eff(aid, ck, nonempty)``: each article's normalized-body hash once boilerplate is
+    out; ``exact(aid, canon)``: the members of exact-duplicate groups and their canonical."""
+    # Only articles holding boilerplate get a new hash; the others keep the shard's,
+    # which is the same function (transforms.fingerprints.content_key).
+    con.execute(
+        """
+        CREATE TEMP TABLE rehashed AS
+        SELECT p.aid,
+               md5(coalesce(string_agg(p.key, chr(10) ORDER BY p.position) FILTER (WHERE b.key IS NULL), ''))
+                   AS ck,
+               count(*) FILTER (WHERE b.key IS NULL) AS remaining
+        FROM paras p LEFT JOIN bp b ON b.source = p.source AND b.key = p.key
+        WHERE p.status = 'kept' AND p.aid IN (
+            SELECT q.aid FROM paras q JOIN bp c ON c.source = q.source AND c.key = q.key WHERE q.status = 'kept')
+        GROUP BY p.aid
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE eff AS
+        SELECT a.aid, coalesce(r.ck, a.content_hash) AS ck, coalesce(r.remaining, a.paragraph_count) > 0 AS nonempty
+        FROM arts a LEFT JOIN rehashed r ON r.aid = a.aid
+        """
+    )
+    # An empty body is no evidence of anything: title-only articles are never duplicates.
+    con.execute(
+        """
+        CREATE TEMP TABLE exact AS
+        WITH groups AS (SELECT ck FROM eff WHERE nonempty GROUP BY ck HAVING count(*) > 1)
+        SELECT e.aid, e.ck, first(e.aid ORDER BY a.published_at NULLS LAST, a.article_id)
+                   OVER (PARTITION BY e.ck) AS canon
+        FROM eff e JOIN groups g ON g.ck = e.ck JOIN arts a ON a.aid = e.aid
+        """
+    )
+
+
+# ---- 4. clusters and staging ----------------------------------------------------------------
+def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[str, int]:
+    run = sql_string(run_id)
+    duplicates = con.sql(
+        f"""
+        WITH members AS (
+            SELECT c.aid, c.root, a.article_id, a.published_at FROM cluster c JOIN arts a ON a.aid = c.aid
+        ), canon AS (
+            SELECT root, first(article_id ORDER BY published_at NULLS LAST, article_id) AS cluster_id
+            FROM members GROUP BY root
+        )
+        SELECT m.article_id, k.cluster_id, ca.article_id AS duplicate_of,
+               CASE WHEN m.article_id = k.cluster_id THEN 'canonical'
+                    WHEN x.canon <> x.aid THEN 'exact' ELSE 'near' END AS kind,
+               e.ck AS content_key, {run} AS run_id
+        FROM members m JOIN canon k ON k.root = m.root JOIN eff e ON e.aid = m.aid
+        LEFT JOIN exact x ON x.aid = m.aid
+        LEFT JOIN arts ca ON ca.aid = x.canon AND x.canon <> x.aid
+        ORDER BY m.article_id
+        """
+    ).to_arrow_table()
+    pairs = con.sql(
+        f"""
+        SELECT x.article_id, y.article_id AS other_id, p.sim AS similarity, {run} AS run_id
+        FROM pairs p JOIN arts x ON x.aid = p.a JOIN arts y ON y.aid = p.b ORDER BY 1, 2
+        """
+    ).to_arrow_table()
+    boilerplate = con.sql(
+        f"""SELECT source, key, text, stories, articles, paragraphs, {run} AS run_id
+        FROM bp ORDER BY source, paragraphs DESC, key"""
+    ).to_arrow_table()
+    tables = {"duplicates": (duplicates, DUPLICATES), "similar_pairs": (pairs, SIMILAR_PAIRS),
+              "boilerplate": (boilerplate, BOILERPLATE)}
+    assert set(tables) == set(DECISIONS)
+    for name, (table, schema) in tables.items():
+        write_parquet(table, schema, staging / name / "part-00000.parquet")
+
+    con.register("decided", duplicates)
+    row = con.execute(
+        """
+        SELECT count(*), count(*) FILTER (WHERE a.is_new),
+               count(d.article_id) FILTER (WHERE d.kind = 'canonical'),
+               count(d.article_id) FILTER (WHERE d.kind = 'exact'),
+               count(d.article_id) FILTER (WHERE d.kind = 'near'),
+               count(d.article_id) FILTER (WHERE d.kind <> 'canonical' AND a.is_new)
+        FROM arts a LEFT JOIN decided d ON d.article_id = a.article_id
+        """
+    ).fetchall()[0]
+    con.unregister("decided")
+    articles, new, clusters, exact, near, run_duplicates = row
+    return {
+        "articles": articles,
+        "canonical": articles - exact - near,
+        "duplicates": exact,
+        "near_duplicates": near,
+        "clusters": clusters,
+        "similar_pairs": pairs.num_rows,
+        "run_canonical": new - run_duplicates,
+        "run_duplicates": run_duplicates,
+    }

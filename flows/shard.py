@@ -151,6 +151,28 @@ def _add_article(
     values["run_id"] = run_id
     values["ingested_at"] = started_at
     writers["articles"].add(values)
+    if values["body"]:
+        from schemas.decisions import SIGNATURES
+        from transforms import fingerprints
+
+        # The MinHash signature is computed here, once per article, so that consolidate
+        # only joins band hashes. The signatures writer sits next to the articles one and
+        # process_shard closes it with the others.
+        if "signatures" not in writers:
+            articles_path = writers["articles"].path
+            path = os.path.join(
+                os.path.dirname(os.path.dirname(articles_path)), "signatures", os.path.basename(articles_path)
+            )
+            writers["signatures"] = _TableWriter(path, SIGNATURES)
+        signature = fingerprints.minhash(values["body"])
+        writers["signatures"].add(
+            {
+                "article_id": values["article_id"],
+                "minhash": signature.tolist(),
+                "bands": fingerprints.band_hashes(signature),
+                "run_id": run_id,
+            }
+        )
     for p in article.paragraphs:
         writers["paragraphs"].add(
             {

@@ -1,16 +1,39 @@
-"""The DuckDB views over the lake, generated from the table schemas in ``schemas.tables``.
+"""The DuckDB views over the lake: facts joined with the current decisions.
 
 A run's files become visible only once its ``runs`` row exists: the ``runs`` row is
 written last, so every view filters on committed run ids and a reader never sees a
 half-written run.
+
+Facts (``articles``, ``paragraphs``, ``signatures``) are append-only; decisions
+(``duplicates``, ``similar_pairs``, ``boilerplate``) are a complete snapshot per run, and
+the views use the snapshot of the **latest committed run** only. The views, not the
+physical rows, are the truth about decisions:
+
+- ``paragraphs``: every paragraph of the current version of every article; a ``kept``
+  paragraph whose (source, key) is boilerplate now shows ``status = 'boilerplate'``.
+- ``articles_all``: every article (its newest version when an input was re-ingested) with
+  ``duplicate_of`` and ``cluster_id`` from the decisions; ``body``, ``paragraph_count``,
+  ``word_count``, ``char_count`` and ``content_hash`` are re-derived from the kept
+  paragraphs for articles that hold boilerplate, so a body never disagrees with its
+  paragraphs' statuses, whichever run wrote it.
+- ``articles``: canonical articles only (no cluster, or the canonical of their cluster).
+- ``boilerplate``: the paragraphs taken out, per source, with their counts.
+- ``duplicates``, ``similar_pairs``: the latest decisions as they are.
 """
 
 from __future__ import annotations
 
+import glob
+import os
+
 import duckdb
 import pyarrow as pa
 
+from schemas.decisions import DECISIONS, DEDUP_FACTS
 from schemas.tables import TABLES
+
+# Every physical table a view reads, facts and decisions.
+_PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS}
 
 
 def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
@@ -23,22 +46,44 @@ def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
         con.close()
 
 
-def _quote(text: str) -> str:
+def sql_string(text: str) -> str:
+    """``text`` as a SQL string literal.
+
+    >>> sql_string("it's")
+    "'it''s'"
+    """
     return "'" + text.replace("'", "''") + "'"
 
 
-def _empty_select(schema: pa.Schema) -> str:
+_quote = sql_string
+
+
+def empty_select(schema: pa.Schema) -> str:
+    """A typed, empty SELECT with ``schema``'s columns: lets a view exist before any file."""
     columns = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in duckdb_types(schema))
     return f"SELECT {columns} WHERE false"
 
 
+_empty_select = empty_select
+
+
 def table_source(lake: str, table: str, has_files: bool) -> str:
     """SQL reading one physical table of the lake (all runs' files, committed or not)."""
+    schema = _PHYSICAL[table]
     if not has_files:
-        return _empty_select(TABLES[table])
-    columns = ", ".join(f'"{f.name}"' for f in TABLES[table])
-    glob = _quote(f"{lake.rstrip('/')}/{table}/*/*.parquet")
-    return f"SELECT {columns} FROM read_parquet({glob}, hive_partitioning = false)"
+        return empty_select(schema)
+    columns = ", ".join(f'"{f.name}"' for f in schema)
+    pattern = _quote(f"{lake.rstrip('/')}/{table}/*/*.parquet")
+    return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
+
+
+def _has_files(lake: str, table: str, tables_with_files: set[str]) -> bool:
+    if table in tables_with_files:
+        return True
+    # The lake names the tables it knows of; on a local lake the dedup tables are found here.
+    if "://" in lake:
+        return False
+    return bool(glob.glob(os.path.join(lake, table, "run=*", "*.parquet")))
 
 
 def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
@@ -47,15 +92,73 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     ``lake`` is the lake's absolute path (or URL). ``tables_with_files`` names the tables
     that have at least one Parquet file; the others get a typed empty view.
     """
-    sql = [
-        f"CREATE OR REPLACE VIEW runs AS {table_source(lake, 'runs', 'runs' in tables_with_files)}"
-    ]
+
+    def source(table: str) -> str:
+        return table_source(lake, table, _has_files(lake, table, tables_with_files))
+
+    committed = "run_id IN (SELECT run_id FROM runs)"
+    latest = "run_id = (SELECT max(run_id) FROM runs)"  # run ids sort by start time
+    sql = [f"CREATE OR REPLACE VIEW runs AS {source('runs')}"]
     for table in TABLES:
-        if table == "runs":
-            continue
-        source = table_source(lake, table, table in tables_with_files)
-        sql.append(
-            f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source}) "
-            "WHERE run_id IN (SELECT run_id FROM runs)"
+        if table not in ("runs", "articles", "paragraphs"):
+            sql.append(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {committed}")
+    for table in DEDUP_FACTS:
+        sql.append(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {committed}")
+    for table in DECISIONS:
+        sql.append(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {latest}")
+    # The current version of each article: a changed input re-ingests it under the same
+    # id, and the newest committed run's row wins.
+    sql.append(
+        f"""CREATE OR REPLACE VIEW articles_current AS
+        SELECT * FROM ({source('articles')}) WHERE {committed}
+        QUALIFY row_number() OVER (
+            PARTITION BY article_id ORDER BY run_id DESC, input_path, input_locator) = 1"""
+    )
+    sql.append(
+        f"""CREATE OR REPLACE VIEW paragraphs AS
+        SELECT p.article_id, p.position, p.text,
+               CASE WHEN p.status = 'kept' AND b.key IS NOT NULL THEN 'boilerplate' ELSE p.status END AS status,
+               p.repeat_of,
+               CASE WHEN p.status = 'kept' AND b.key IS NOT NULL
+                    THEN 'boilerplate: recurs in ' || b.stories || ' stories of ' || b.source
+                    ELSE p.reason END AS reason,
+               p.key, p.run_id
+        FROM ({source('paragraphs')}) p
+        JOIN articles_current a ON a.article_id = p.article_id AND a.run_id = p.run_id
+        LEFT JOIN boilerplate b ON b.source = a.source AND b.key = p.key"""
+    )
+    # Bodies are re-derived only for articles holding boilerplate: the others' stored
+    # body already is their kept paragraphs joined (the shard wrote both from one list).
+    sql.append(
+        """CREATE OR REPLACE VIEW articles_all AS
+        WITH rederived AS (
+            SELECT article_id,
+                   coalesce(string_agg(text, chr(10) || chr(10) ORDER BY position)
+                            FILTER (WHERE status = 'kept'), '') AS body,
+                   md5(coalesce(string_agg(key, chr(10) ORDER BY position) FILTER (WHERE status = 'kept'), ''))
+                       AS content_hash,
+                   count(*) FILTER (WHERE status = 'kept') AS paragraph_count,
+                   coalesce(sum(len(string_split(text, ' '))) FILTER (WHERE status = 'kept'), 0) AS word_count
+            FROM paragraphs
+            WHERE article_id IN (SELECT article_id FROM paragraphs WHERE status = 'boilerplate')
+            GROUP BY article_id
         )
+        SELECT a.* REPLACE (
+            CASE WHEN r.article_id IS NULL THEN a.content_hash ELSE r.content_hash END AS content_hash,
+            CASE WHEN r.article_id IS NULL THEN a.body ELSE r.body END AS body,
+            CASE WHEN r.article_id IS NULL THEN a.paragraph_count ELSE r.paragraph_count END::INTEGER
+                AS paragraph_count,
+            CASE WHEN r.article_id IS NULL THEN a.word_count ELSE r.word_count END::INTEGER AS word_count,
+            CASE WHEN r.article_id IS NULL THEN a.char_count ELSE length(r.body) END::INTEGER AS char_count,
+            d.duplicate_of AS duplicate_of,
+            d.cluster_id AS cluster_id
+        )
+        FROM articles_current a
+        LEFT JOIN rederived r ON r.article_id = a.article_id
+        LEFT JOIN duplicates d ON d.article_id = a.article_id"""
+    )
+    sql.append(
+        """CREATE OR REPLACE VIEW articles AS
+        SELECT * FROM articles_all WHERE cluster_id IS NULL OR cluster_id = article_id"""
+    )
     return sql

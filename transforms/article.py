@@ -41,9 +41,17 @@ def article_id(source: str | None, identity: str) -> str:
 
 def content_hash(paragraphs: list[Paragraph]) -> str:
     """Hash of the kept paragraphs' comparison keys: equal for the same text, whatever
-    its typography or white space."""
-    keys = "\n".join(p.key for p in paragraphs if p.status == "kept")
-    return xxhash.xxh3_128_hexdigest(keys.encode())
+    its typography or white space.
+
+    It is ``fingerprints.content_key``, which DuckDB can recompute from the ``paragraphs``
+    table when boilerplate later takes paragraphs out of the body.
+
+    >>> content_hash([Paragraph(0, "Talks ended.", key="k1")]) == content_hash([Paragraph(0, "x", key="k1")])
+    True
+    """
+    from transforms.fingerprints import content_key
+
+    return content_key([p.key for p in paragraphs if p.status == "kept"])
 
 
 def _repair(text: str, config: SourceConfig, fixes: list[str]) -> str:
@@ -88,11 +96,27 @@ def _take_byline(paragraphs: list[Paragraph]) -> bylines.Byline | None:
 
 
 def _mark_title_repeat(title: str | None, paragraphs: list[Paragraph]) -> None:
-    """Scraped bodies often start with the title again: that paragraph repeats the title."""
-    if title and paragraphs and paragraphs[0].status == "kept":
-        if paragraphs[0].key == paragraph_key(title):
-            paragraphs[0].status = "repeat"
-            paragraphs[0].reason = "repeats the title"
+    """Scraped bodies often start with the title again: that paragraph repeats the title.
+
+    The first *kept* paragraph is compared (a byline may stand before it), by its words
+    only, so that "Talks end: no deal" matches the title "Talks end - no deal"; it also
+    matches when the paragraph is the title plus the site name the title cleaner took off
+    ("Talks end - no deal | Example News"), but never when it holds more than that.
+    """
+    from transforms.fingerprints import words
+
+    first = next((p for p in paragraphs if p.status == "kept"), None)
+    title_words = words(title) if title else []
+    if first is None or not title_words:
+        return
+    head = words(first.text)
+    # A site suffix is short and set off by a separator; anything longer after the title
+    # is body text, and that paragraph stays.
+    suffix = len(head) - len(title_words)
+    separated = any(sep in first.text for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb "))
+    if head == title_words or (head[: len(title_words)] == title_words and 0 < suffix <= 4 and separated):
+        first.status = "repeat"
+        first.reason = "repeats the title"
 
 
 def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:

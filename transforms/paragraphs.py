@@ -14,8 +14,15 @@ import xxhash
 
 from transforms.records import Paragraph
 
-# Blank lines (possibly holding spaces) separate paragraphs.
-_BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000]*\n")
+# Blank lines (possibly holding spaces) separate paragraphs, and so does U+2029, the
+# Unicode paragraph separator some exports use instead.
+_BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000\u200b\ufeff]*\n|\u2029")
+# Line ends other than \n that exports and word processors leave: CR, NEL, form feed,
+# vertical tab, the Unicode line separator.
+_LINE_ENDS = re.compile(r"\r\n?|[\u0085\u000b\u000c\u2028]")
+# Invisible characters that only typography or a CMS put in: zero-width space and
+# joiners, soft hyphen, word joiner, BOM. They never make two paragraphs differ.
+_INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u00ad\u2060\ufeff"))
 # Every kind of horizontal or vertical space inside a paragraph collapses to one space.
 # \s covers NBSP, the ideographic space, tabs and line/paragraph separators.
 _SPACE_RUN = re.compile(r"\s+")
@@ -28,6 +35,8 @@ _QUOTES = str.maketrans(
         "\u2033": '"', "\u00ab": '"', "\u00bb": '"',
         "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
         "\u2015": "-", "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+        "\u2039": "'", "\u203a": "'", "\u300c": '"', "\u300d": '"', "\u2026": "...",
+        "\u200b": None, "\u200c": None, "\u200d": None, "\u00ad": None, "\u2060": None, "\ufeff": None,
     }
 )
 
@@ -49,19 +58,21 @@ def split_paragraphs(text: str) -> list[str]:
     >>> split_paragraphs("One\\nline.\\n\\n\\nTwo.  \\n")
     ['One line.', 'Two.']
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    parts = (normalize_space(p) for p in _BLANK_LINE.split(text))
+    text = _LINE_ENDS.sub("\n", text)
+    parts = (normalize_space(p.translate(_INVISIBLE)) for p in _BLANK_LINE.split(text))
     return [p for p in parts if p]
 
 
 def comparison_text(paragraph: str) -> str:
     """The form two paragraphs are compared in: NFKC, case-folded, quotes and dashes
-    unified, white space collapsed.
+    unified, invisible characters (zero-width, soft hyphen) dropped, white space collapsed.
 
     >>> comparison_text("He said \\u201cfast\\u201d \\u2013 NOW") == comparison_text('he said "fast" - now')
     True
     """
-    text = unicodedata.normalize("NFKC", paragraph).translate(_QUOTES).casefold()
+    # Invisible characters go before NFKC, quotes after it: NFKC maps some typographic
+    # forms (fullwidth, the ellipsis) to ones the table then unifies.
+    text = unicodedata.normalize("NFKC", paragraph.translate(_QUOTES)).translate(_QUOTES).casefold()
     return normalize_space(text)
 
 
@@ -77,11 +88,17 @@ def paragraph_key(paragraph: str) -> str:
 def mark_repeats(paragraphs: list[Paragraph]) -> list[Paragraph]:
     """Mark each ``kept`` paragraph whose key appeared earlier as a ``repeat`` of it.
 
-    The first occurrence stays, whatever else happens to the list: the result depends
-    only on the order of the paragraphs in the article.
+    The first occurrence (smallest ``position``) stays, whatever the order of the list:
+    the result depends only on the paragraphs' positions in the article, so a shuffled or
+    re-processed list gives the same marks. Paragraphs already removed (a byline, the
+    title repeat) are never the original of a repeat.
+
+    >>> ps = mark_repeats([Paragraph(1, "SAME  text."), Paragraph(0, "Same text.")])
+    >>> [(p.position, p.status, p.repeat_of) for p in ps]
+    [(1, 'repeat', 0), (0, 'kept', None)]
     """
     first_seen: dict[str, int] = {}
-    for paragraph in paragraphs:
+    for paragraph in sorted(paragraphs, key=lambda p: p.position):
         if not paragraph.key:
             paragraph.key = paragraph_key(paragraph.text)
         if paragraph.status != "kept":
