@@ -30,10 +30,11 @@ import duckdb
 import pyarrow as pa
 
 from schemas.decisions import DECISIONS, DEDUP_FACTS
+from schemas.manifest import MANIFEST, manifest_view_statements
 from schemas.tables import TABLES
 
 # Every physical table a view reads, facts and decisions.
-_PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS}
+_PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
 
 
 def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
@@ -99,9 +100,14 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     committed = "run_id IN (SELECT run_id FROM runs)"
     latest = "run_id = (SELECT max(run_id) FROM runs)"  # run ids sort by start time
     sql = [f"CREATE OR REPLACE VIEW runs AS {source('runs')}"]
+    # manifest, current_inputs and the rule that hides rows of a superseded input version.
+    manifest_sql, live = manifest_view_statements(source("manifest"), committed)
+    sql += manifest_sql
     for table in TABLES:
         if table not in ("runs", "articles", "paragraphs"):
-            sql.append(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {committed}")
+            sql.append(
+                f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {committed} AND {live}"
+            )
     for table in DEDUP_FACTS:
         sql.append(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM ({source(table)}) WHERE {committed}")
     for table in DECISIONS:
@@ -110,7 +116,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     # id, and the newest committed run's row wins.
     sql.append(
         f"""CREATE OR REPLACE VIEW articles_current AS
-        SELECT * FROM ({source('articles')}) WHERE {committed}
+        SELECT * FROM ({source('articles')}) WHERE {committed} AND {live}
         QUALIFY row_number() OVER (
             PARTITION BY article_id ORDER BY run_id DESC, input_path, input_locator) = 1"""
     )
