@@ -52,3 +52,55 @@ def test_mark_repeats_ignores_already_removed_paragraphs_as_originals():
     out = mark_repeats(ps)
     # The first kept occurrence is the one at position 2: a removed byline is no original.
     assert [p.status for p in out] == ["byline", "kept", "kept"]
+
+
+def test_invisible_characters_and_ellipsis_do_not_make_paragraphs_differ():
+    assert paragraph_key("Wait\u2026 what\u200b?") == paragraph_key("wait... what?")
+    assert paragraph_key("co\u00adoperation") == paragraph_key("cooperation")
+    assert paragraph_key("Talks ended.") != paragraph_key("Talks ended")  # punctuation is content
+
+
+def test_split_paragraphs_on_unicode_separators_and_old_line_ends():
+    assert split_paragraphs("One.\u2029Two.\r\rThree\u2028wrapped.\u000c\u000cFour.") == [
+        "One.", "Two.", "Three wrapped.", "Four.",
+    ]
+    # A line holding only a zero-width space is still a blank line.
+    assert split_paragraphs("One.\n\u200b\nTwo.") == ["One.", "Two."]
+
+
+def test_mark_repeats_first_occurrence_wins_whatever_the_order():
+    import random
+
+    texts = ["Alpha.", "Beta.", "ALPHA.", "Gamma.", "beta.", "alpha."]
+    expected = [p.status for p in mark_repeats(paras(*texts))]
+    assert expected == ["kept", "kept", "repeat", "kept", "repeat", "repeat"]
+    for seed in range(5):
+        shuffled = paras(*texts)
+        random.Random(seed).shuffle(shuffled)
+        out = sorted(mark_repeats(shuffled), key=lambda p: p.position)
+        assert [p.status for p in out] == expected
+        assert [p.repeat_of for p in out] == [None, None, 0, None, 1, 0]
+
+
+def test_title_repeated_as_first_paragraph_is_marked():
+    from transforms.article import _mark_title_repeat
+
+    def first_status(title, *texts):
+        ps = [Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(texts)]
+        _mark_title_repeat(title, ps)
+        return [(p.status, p.reason) for p in ps][:2]
+
+    # Typography, case and punctuation of the title do not matter.
+    assert first_status("Talks end \u2013 no deal", "TALKS END: no deal", "Body.")[0] == ("repeat", "repeats the title")
+    # The title with the site name the title cleaner removed.
+    assert first_status("Waking Up In The Morgue", "Waking Up In The Morgue - Awareness Act", "Body.")[0][0] == "repeat"
+    # A byline first: the first kept paragraph is the one compared.
+    ps = [Paragraph(0, "By Jo Bloggs", status="byline"), Paragraph(1, "Talks end"), Paragraph(2, "Body.")]
+    from transforms.article import _mark_title_repeat as mark
+
+    mark("Talks end", ps)
+    assert [p.status for p in ps] == ["byline", "repeat", "kept"]
+    # A first paragraph that starts with the title and goes on is body text: it stays.
+    assert first_status("Talks end", "Talks end as both sides walk out of the room in Geneva.", "Body.")[0][0] == "kept"
+    assert first_status("Talks end", "Talks end - the ministers left early on Friday", "B.")[0][0] == "kept"
+    assert first_status(None, "Talks end", "Body.")[0][0] == "kept"
