@@ -105,6 +105,22 @@ def test_decode_short_western_articles(text: str, codec: str) -> None:
     assert decoded.steps == (f"decoded:{decoded.encoding}",)
 
 
+# Sparse non-ASCII Latin-script text: cp1252 unless another code page fits the letters.
+LATIN_PAGES = [
+    ("cp1250", "Premier powiedział w środę, że rozmowy będą kontynuowane w przyszłym tygodniu."),
+    ("iso8859-2", "Premier powiedział w środę, że rozmowy będą kontynuowane."),
+    ("cp1250", "Vláda ve středu schválila rozpočet na příští rok, řekl mluvčí."),
+    ("cp1254", "Başbakan çarşamba günü görüşmelerin gelecek hafta devam edeceğini söyledi."),
+    ("cp1257", "Ministras trečiadienį pareiškė, kad derybos bus tęsiamos kitą savaitę."),
+]
+
+
+@pytest.mark.parametrize(("codec", "text"), LATIN_PAGES)
+def test_decode_picks_the_latin_code_page_whose_letters_fit(codec: str, text: str) -> None:
+    decoded = decode(text.encode(codec))
+    assert (decoded.text, decoded.encoding) == (text, codec)
+
+
 LEGACY = {
     "cp1251": "Президент России заявил в среду, что переговоры продолжатся на следующей неделе.",
     "koi8-r": "Президент России заявил в среду, что переговоры продолжатся на следующей неделе.",

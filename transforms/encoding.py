@@ -239,28 +239,131 @@ def _sniff_utf16(raw: bytes) -> Decoded | None:
     return None
 
 
-def _is_western(raw: bytes) -> bool:
-    """True when the non-ASCII bytes look like a Western single-byte text (cp1252/Latin-1).
+_ASCII_LETTER_RE = re.compile(rb"[A-Za-z]")
 
-    In Western European text the non-ASCII characters are sparse and mostly alone (£, é,
-    an NBSP, curly quotes) or in pairs ("ção"); in Cyrillic, Greek or Hebrew single-byte
-    text and in every multi-byte CJK encoding they come in runs (whole words). So: fewer
-    than a fifth of the high bytes may sit in runs of three or more. This is the case
-    charset-normalizer gets wrong (it reads such files as cp850, cp775 or cp1250).
+
+def _is_latin_script(raw: bytes) -> bool:
+    """True when the non-ASCII bytes look like a Latin-script single-byte text.
+
+    In Latin-script text (English with a "£", French, Polish, Czech) the non-ASCII
+    characters are sparse among ASCII letters, and mostly alone or in pairs; in Cyrillic,
+    Greek, Hebrew or Arabic single-byte text and in every multi-byte CJK encoding nearly
+    every letter is non-ASCII and they come in runs (whole words). This is the case
+    charset-normalizer gets wrong: it reads short cp1252 news as cp850, cp775 or cp1250.
     """
     runs = [len(m.group()) for m in _HIGH_RUN_RE.finditer(raw)]
-    total = sum(runs)
+    high = sum(runs)
+    if not high:
+        return False
     in_long_runs = sum(n for n in runs if n >= 3)
-    return total > 0 and in_long_runs <= 0.2 * total
+    letters = len(_ASCII_LETTER_RE.findall(raw))
+    return in_long_runs <= 0.2 * high or high < 0.3 * (high + letters)
 
 
-def _decode_western(raw: bytes) -> tuple[str, str]:
+def _decode_cp1252(raw: bytes) -> tuple[str, str]:
     # Without bytes 0x80-0x9F, cp1252 and Latin-1 decode identically; name the smaller
     # claim. With them, cp1252 (what every browser does for "latin-1" too), sloppy so the
     # five undefined bytes become C1 controls that repair can still see.
     if not _C1_BYTES_RE.search(raw):
         return raw.decode("latin-1"), "latin-1"
     return raw.decode(_MIXED_FALLBACK), "cp1252"
+
+
+# The letters of the languages each Latin-script single-byte encoding exists to write.
+# A decoding's misfits are counted against its best-fitting language, so Turkish read as
+# cp1250 (ţ next to ç, ü, ö) fits no cp1250 language, while Polish fits Polish. cp1252
+# leaves out the Icelandic ð þ ý: in news they are far more often Turkish ğ ş ı read as
+# Latin-1.
+_LATIN_LETTERS: dict[str, tuple[str, ...]] = {
+    "cp1252": (
+        "àâæçéèêëîïôœùûüÿÀÂÆÇÉÈÊËÎÏÔŒÙÛÜŸ",  # French
+        "äöüßÄÖÜ",  # German
+        "áéíóúüñÁÉÍÓÚÜÑ",  # Spanish
+        "áâãàçéêíóôõúÁÂÃÀÇÉÊÍÓÔÕÚ",  # Portuguese
+        "àèéìíîòóùúÀÈÉÌÍÎÒÓÙÚ",  # Italian
+        "àçèéíïòóúüÀÇÈÉÍÏÒÓÚÜ",  # Catalan
+        "áéëïóöüÁÉËÏÓÖÜ",  # Dutch
+        "æøåéÆØÅÉ",  # Danish, Norwegian
+        "åäöšžÅÄÖŠŽ",  # Swedish, Finnish
+    ),
+    "cp1250": (
+        "ĄąĆćĘęŁłŃńÓóŚśŹźŻż",  # Polish
+        "ÁáČčĎďÉéĚěÍíŇňÓóŘřŠšŤťÚúŮůÝýŽž",  # Czech
+        "ÁáÄäČčĎďÉéÍíĹĺĽľŇňÓóÔôŔŕŠšŤťÚúÝýŽž",  # Slovak
+        "ÁáÉéÍíÓóÖöŐőÚúÜüŰű",  # Hungarian
+        "ĂăÂâÎîŞşŢţ",  # Romanian (cedilla forms, as cp1250 has them)
+        "ČčĆćĐđŠšŽž",  # Croatian, Bosnian, Slovene
+        "ÄäÖöÜüß",  # German, the region's lingua franca
+    ),
+    "cp1254": ("ÇçĞğİıÖöŞşÜüÂâÎîÛû",),  # Turkish
+    "cp1257": (
+        "ĄąČčĘęĖėĮįŠšŲųŪūŽž",  # Lithuanian
+        "ĀāČčĒēĢģĪīĶķĻļŅņŠšŪūŽž",  # Latvian
+        "ÄäÕõÖöÜüŠšŽž",  # Estonian
+    ),
+}
+_LATIN_LETTERS["iso8859-2"] = _LATIN_LETTERS["cp1250"]
+# English news names people from everywhere ("Señor García met Müller"): any Western
+# letter is plausible in it, so only a clean fit elsewhere can overrule cp1252.
+_WESTERN_LETTERS = frozenset("".join(_LATIN_LETTERS["cp1252"]))
+# Non-letters that news text puts next to letters: quotes, apostrophes, dashes, currency.
+_NEWS_MARKS = frozenset("’‘“”„‚‹›«»–—…·•°£€¥¢§©®™¿¡´ªº±×÷½¼¾\u00a0\u00ad")
+_NON_ASCII_CHAR_RE = re.compile(r"[^\x00-\x7f]")
+
+
+def _profile(text: str) -> tuple[list[str], int]:
+    """The non-ASCII letters of the text, and how many non-ASCII symbols are stuck to a
+    letter ("³" in "powiedzia³": Polish "ł" read as cp1252)."""
+    letters = []
+    symbols = 0
+    for match in _NON_ASCII_CHAR_RE.finditer(text, 0, _SCORE_SAMPLE):
+        char, i = match.group(), match.start()
+        if char.isalpha():
+            letters.append(char)
+        elif char not in _NEWS_MARKS:
+            before = text[i - 1] if i else " "
+            after = text[i + 1 : i + 2] or " "
+            symbols += before.isalpha() or after.isalpha()
+    return letters, symbols
+
+
+def _misfits(text: str, encoding: str) -> int:
+    """Non-ASCII characters that do not fit the encoding's best-fitting language."""
+    letters, symbols = _profile(text)
+    languages = _LATIN_LETTERS[encoding]
+    return symbols + min(sum(c not in language for c in letters) for language in languages)
+
+
+def _decode_western(raw: bytes) -> tuple[str, str, float]:
+    """cp1252/Latin-1, unless a Central European, Turkish or Baltic code page fits better.
+
+    Returns (text, encoding, misfits). English with a "£", an NBSP or curly quotes reads
+    the same everywhere, and names from several Western languages are normal in it, so
+    cp1252 stays unless it shows misfits: symbols inside words (Polish "ł" as "³") or
+    non-Western letters (Turkish "ş" as "þ"), or, with only Western letters, a mixture no
+    single language has (Czech "ř", "č", "ě" as "ø", "è", "ì") while another code page
+    fits one language exactly.
+    """
+    text, name = _decode_cp1252(raw)
+    letters, symbols = _profile(text)
+    if not symbols and all(c in _WESTERN_LETTERS for c in letters):
+        by_language = min(sum(c not in language for c in letters) for language in _LATIN_LETTERS["cp1252"])
+        if by_language < 2:
+            return text, name, 0
+        western = (0.5, 0, text, name)  # clean, but mixed: loses only to a clean fit
+    else:
+        western = (symbols + sum(c not in _WESTERN_LETTERS for c in letters), 0, text, name)
+    best = western
+    for rank, candidate in enumerate(("cp1250", "iso8859-2", "cp1254", "cp1257"), start=1):
+        try:
+            decoded = raw.decode(candidate)
+        except UnicodeDecodeError:
+            continue
+        misfits = _misfits(decoded, candidate)
+        if western[0] < 1 and misfits > 0:
+            continue
+        best = min(best, (misfits, rank, decoded, candidate))
+    return best[2], best[3], best[0]
 
 
 # Legacy encodings plausible for news, in order of preference when two read equally well
@@ -333,8 +436,12 @@ def _implausibility(text: str, encoding: str) -> float:
 def _decode_legacy(raw: bytes) -> tuple[str, str]:
     """Decode bytes that are not UTF-8: the Western heuristic first, then the most
     plausible of the news encodings that decode the bytes strictly."""
-    if _is_western(raw):
-        return _decode_western(raw)
+    if _is_latin_script(raw):
+        text, encoding, misfits = _decode_western(raw)
+        # A Latin page that leaves a quarter of the non-ASCII characters misfitting is a
+        # guess, not a reading (Shift-JIS names in English text): rank all encodings.
+        if misfits <= 0.25 * len(_NON_ASCII_CHAR_RE.findall(text, 0, _SCORE_SAMPLE)):
+            return text, encoding
     candidates = list(_LEGACY_CANDIDATES)
     guess = charset_normalizer.from_bytes(raw[: 4 * _SCORE_SAMPLE]).best()
     if guess is not None:
