@@ -30,13 +30,14 @@ import json
 import lzma
 import os
 import re
+import stat
 import tarfile
 import zipfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from transforms.fields import SourceConfig, UnmappableError, check_layout
 from transforms.records import RawRecord
@@ -480,8 +481,17 @@ class _Reader:
     def records(self) -> Iterator[RawRecord]:
         path = self.file.path
         layout = layout_of(self.file.relpath, self.config)
-        if os.path.isdir(path):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            yield self.reject(None, *_open_error(path, exc))
+            return
+        if stat.S_ISDIR(mode):
             yield self.reject(None, "unreadable", "a directory that cannot be listed")
+            return
+        if not stat.S_ISREG(mode):
+            # Opening a FIFO would block the worker forever; a device is not a corpus.
+            yield self.reject(None, "unreadable", "not a regular file (a pipe, socket or device)")
             return
         try:
             handle = open(path, "rb")  # noqa: SIM115 (closed below; generators need it open)
@@ -786,9 +796,12 @@ class _Reader:
         original: Callable[[bytes], bytes], prefix: str,
     ) -> Iterator[RawRecord]:
         count = 0
+        last = 0
         try:
             for line in lines:
-                raw = original(_strip_eol(line.raw))
+                last = line.number
+                line_raw = line.raw[:-1] if line.raw.endswith(b"\r") else line.raw
+                raw = original(line_raw)
                 if not line.too_long and not raw.strip():
                     continue  # blank lines separate nothing in JSON Lines
                 count += 1
@@ -804,7 +817,7 @@ class _Reader:
                     yield self.reject(locator, "nul-bytes",
                                       f"{line.raw.count(0)} NUL bytes in the line", raw)
                     continue
-                text, enc, steps = decoder.decode(_strip_eol(line.raw))
+                text, enc, steps = decoder.decode(line_raw)
                 if text is None:
                     yield self.reject(locator, "undecodable", enc, raw)
                     continue
@@ -820,8 +833,8 @@ class _Reader:
                 yield RawRecord(self.file.relpath, locator, raw, kind="fields", fields=value,
                                 encoding=enc, encoding_steps=steps)
         except _ReadFailure as exc:
-            yield self.reject(f"{prefix}line:{count + 1}" if count else prefix[:-1] or None,
-                              exc.reason, f"{exc.detail} (after {count} records)")
+            yield self.reject(f"{prefix}line:{last + 1}", exc.reason,
+                              f"{exc.detail} (after {count} records)")
             return
         if count == 0:
             yield self.reject(prefix[:-1] or None, "blank", "the file holds only blank lines")
@@ -864,7 +877,7 @@ class _Reader:
                 # Collect the physical lines of one row: it ends at a line end outside
                 # quotes, i.e. when the row has an even number of quote characters.
                 pending = [line]
-                quotes = line.quotes
+                quotes = line.quotes if line.too_long else line.raw.count(b'"')
                 size = line.size
                 closed = quotes % 2 == 0
                 while not closed and size <= limit:
@@ -872,11 +885,14 @@ class _Reader:
                     if nxt is None:
                         break
                     pending.append(nxt)
-                    quotes += nxt.quotes
+                    quotes += nxt.quotes if nxt.too_long else nxt.raw.count(b'"')
                     size += nxt.size
                     closed = quotes % 2 == 0
                 first = pending[0].number
-                raw = original(_strip_eol(b"".join(p.raw for p in pending)))
+                row = pending[0].raw if len(pending) == 1 else b"\n".join(p.raw for p in pending)
+                if row.endswith(b"\r"):
+                    row = row[:-1]
+                raw = original(row)
                 is_header = need_header
                 if not is_header:
                     row_number += 1
@@ -893,7 +909,7 @@ class _Reader:
                         locator, "invalid-csv",
                         "unbalanced quote: the quoted field does not close "
                         + ("before the end of the file" if size <= limit else f"within {limit} bytes"),
-                        original(_strip_eol(pending[0].raw)),
+                        original(pending[0].raw.rstrip(b"\r")),
                     )
                     if is_header:
                         return
@@ -907,26 +923,19 @@ class _Reader:
                     if is_header:
                         return
                     continue
-                if any(b"\x00" in p.raw for p in pending):
+                if b"\x00" in row:
                     yield self.reject(locator, "nul-bytes", "NUL bytes in the row", raw)
                     if is_header:
                         return
                     continue
-                texts = []
-                failed = None
-                encodings: list[tuple[str, tuple[str, ...]]] = []
-                for p in pending:
-                    text, enc, steps = decoder.decode(p.raw)
-                    if text is None:
-                        failed = enc
-                        break
-                    texts.append(text)
-                    encodings.append((enc, steps))
-                if failed is not None:
-                    yield self.reject(locator, "undecodable", failed, raw)
+                text, enc, steps = decoder.decode(row)
+                if text is None:
+                    yield self.reject(locator, "undecodable", enc, raw)
                     continue
                 try:
-                    parsed = list(csv.reader(texts, delimiter=delimiter, strict=True))
+                    # One string, newlines inside quotes included: the row was cut at a
+                    # line end outside quotes, so it parses as exactly one row or fails.
+                    parsed = list(csv.reader([text], delimiter=delimiter, strict=True))
                 except csv.Error as exc:
                     yield self.reject(locator, "invalid-csv", f"broken quoting: {exc}", raw)
                     if is_header:
@@ -961,8 +970,6 @@ class _Reader:
                         f"row has {len(values)} fields, the header has {len(columns)}", raw,
                     )
                     continue
-                enc = next((e for e, _ in encodings if e != decoder.encoding), decoder.encoding)
-                steps = next((s for e, s in encodings if e != decoder.encoding), decoder.steps)
                 yield RawRecord(
                     self.file.relpath, locator, raw, kind="fields",
                     fields=dict(zip(columns, values, strict=True)),
@@ -984,50 +991,62 @@ class _Reader:
 # ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     number: int  # 1-based physical line number
-    raw: bytes  # the line with its end; for an over-long line, only its start
-    size: int  # the line's full length in bytes
-    quotes: int  # number of '"' bytes in the whole line (CSV rows end at an even count)
+    raw: bytes  # the line without its "\n" (a "\r" stays); of an over-long line, its start
+    size: int  # the line's full length in bytes, "\n" included
+    quotes: int  # '"' bytes in an over-long line (its raw is cut); -1: count them in raw
     too_long: bool
 
 
 def _iter_lines(stream: IO[bytes], limits: ReadLimits) -> Iterator[_Line]:
-    """Physical lines (split at b"\\n"), streamed; an over-long line is skipped, not held."""
+    """Physical lines (split at b"\n"), streamed; an over-long line is skipped, not held."""
     max_line = limits.max_record_bytes
     keep = limits.max_reject_raw_bytes
     number = 0
-    parts: list[bytes] = []
-    size = 0
-    quotes = 0
+    carry: list[bytes] = []  # the start of a line that continues in the next chunk
+    carry_size = 0
+    carry_quotes = 0  # counted only once the line is over-long (then carry holds its start)
     too_long = False
     while True:
         chunk = stream.read(_CHUNK)
         if not chunk:
             break
-        start = 0
-        while True:
-            nl = chunk.find(b"\n", start)
-            piece = chunk[start:] if nl < 0 else chunk[start : nl + 1]
-            size += len(piece)
-            quotes += piece.count(b'"')
-            if not too_long:
-                parts.append(piece)
-                if size > max_line:
-                    # Keep the start for the reject; drop the rest as it streams past.
-                    too_long = True
-                    parts = [b"".join(parts)[:keep]]
-            if nl < 0:
-                break
+        pieces = chunk.split(b"\n")
+        tail = pieces.pop()  # the unfinished last line (b"" when the chunk ends with "\n")
+        for piece in pieces:
             number += 1
-            yield _Line(number, b"".join(parts), size, quotes, too_long)
-            parts, size, quotes, too_long = [], 0, 0, False
-            start = nl + 1
-            if start >= len(chunk):
-                break
-    if size:
-        yield _Line(number + 1, b"".join(parts), size, quotes, too_long)
+            if carry or too_long:
+                size = carry_size + len(piece) + 1
+                if too_long:
+                    yield _Line(number, carry[0], size, carry_quotes + piece.count(b'"'), True)
+                else:
+                    line = b"".join(carry) + piece
+                    if size > max_line:
+                        yield _Line(number, line[:keep], size, line.count(b'"'), True)
+                    else:
+                        yield _Line(number, line, size, -1, False)
+                carry, carry_size, carry_quotes, too_long = [], 0, 0, False
+            elif len(piece) >= max_line:
+                yield _Line(number, piece[:keep], len(piece) + 1, piece.count(b'"'), True)
+            else:
+                yield _Line(number, piece, len(piece) + 1, -1, False)
+        if tail:
+            carry_size += len(tail)
+            if too_long:
+                carry_quotes += tail.count(b'"')
+            else:
+                carry.append(tail)
+                if carry_size > max_line:
+                    # Keep the start for the reject; drop the rest as it streams past.
+                    joined = b"".join(carry)
+                    carry, carry_quotes, too_long = [joined[:keep]], joined.count(b'"'), True
+    if carry_size:
+        number += 1
+        if too_long:
+            yield _Line(number, carry[0], carry_size, carry_quotes, True)
+        else:
+            yield _Line(number, b"".join(carry), carry_size, -1, False)
 
 
 class _Prefixed(io.RawIOBase):
@@ -1194,14 +1213,6 @@ def _text_problem(raw: bytes) -> tuple[str, str] | None:
     ):
         return ("nul-bytes", f"{raw.count(0)} NUL bytes in a text file")
     return None
-
-
-def _strip_eol(raw: bytes) -> bytes:
-    if raw.endswith(b"\r\n"):
-        return raw[:-2]
-    if raw.endswith(b"\n"):
-        return raw[:-1]
-    return raw
 
 
 def _column_names(values: Sequence[str]) -> list[str]:

@@ -609,6 +609,22 @@ def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
     assert errors(records) == ["unreadable"]
 
 
+def test_fifo_is_a_reject_not_a_hang(tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")
+    (file,) = discover_inputs(str(tmp_path))
+    (record,) = iter_records(file, SourceConfig())
+    assert record.error[0] == "unreadable" and "regular file" in record.error[1]
+
+
+def test_crlf_csv_keeps_original_row_bytes(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes(b'title,body\r\nOne,"line one\r\nline two"\r\nTwo,x\r\n')
+    records = read(p)
+    assert records[0].raw == b'One,"line one\r\nline two"'
+    assert records[0].fields == {"title": "One", "body": "line one\r\nline two"}
+    assert records[1].raw == b"Two,x" and records[1].input_locator == "row:2:line:4"
+
+
 def test_dangling_symlink(tmp_path):
     os.symlink(tmp_path / "gone.txt", tmp_path / "link.txt")
     (file,) = discover_inputs(str(tmp_path))
