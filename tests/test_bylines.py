@@ -12,6 +12,8 @@ import re
 import sys
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import SEED, corpus_path
 from transforms.bylines import Byline, is_byline, name_case, parse_byline
@@ -219,3 +221,13 @@ def test_fakenewscorpus_names_are_names():
     for name in names:
         assert 2 <= len(name.split()) <= 5, name
         assert "Because" not in name and "Blog" not in name and "Staff" not in name, name
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=80), st.lists(st.text(max_size=20), max_size=4)))
+def test_never_raises_and_names_are_trimmed(text):
+    byline = parse_byline(text)
+    for name in byline.authors:
+        assert name and name == name.strip() and "  " not in name
+    if isinstance(text, str):
+        assert is_byline(text) in (True, False)

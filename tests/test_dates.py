@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import corpus_path
 from transforms.dates import ParsedDate, parse_date
@@ -208,3 +210,18 @@ def test_fakenewscorpus_scraped_at_all_parse():
     assert all(p.utc is not None and p.utc.year == 2018 for p in parsed)
     # The corpus gives no zone, so every one is assumed and flagged.
     assert all(p.assumed_tz and p.tz is None and p.note == ASSUMED_UTC for p in parsed)
+
+
+_DATEISH = st.text(alphabet=st.sampled_from(list("0123456789 -:/.,+TZESTGMTapmNovJanSun()")),
+                   max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=60), _DATEISH, st.integers(), st.floats()))
+def test_never_raises_and_never_returns_a_naive_or_implausible_date(value):
+    got = parse_date(value, now=NOW)
+    if got.utc is not None:
+        assert got.utc.utcoffset().total_seconds() == 0
+        assert 1800 <= got.utc.year and got.utc <= NOW + timedelta(days=1)
+    else:
+        assert got.note in (None, "date:unparseable", "date:implausible")

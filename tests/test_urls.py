@@ -5,6 +5,8 @@ from __future__ import annotations
 import socket
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms import urls
 from transforms.urls import canonicalize_url, registered_domain
@@ -115,3 +117,14 @@ def test_registered_domain_needs_no_network(monkeypatch, tmp_path):
     finally:
         urls._extractor.cache_clear()
     assert not (tmp_path / "tld-cache").exists()  # nothing was written either
+
+
+_URLISH = st.text(alphabet=st.sampled_from(list("aZ09:/?#&=%.-_~ @[]+;")), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=50), _URLISH, _URLISH.map(lambda s: "HTTP://Ex.com" + s)))
+def test_canonicalize_never_raises_and_is_idempotent(url):
+    canonical = canonicalize_url(url)
+    if canonical is not None:
+        assert canonicalize_url(canonical) == canonical

@@ -36,6 +36,7 @@ DEFAULT_PORTS: dict[str, int] = {"http": 80, "https": 443, "ftp": 21}
 
 # RFC 3986 unreserved characters: percent-encoding them changes nothing, so decode them.
 _UNRESERVED = re.compile(r"%([0-9A-Fa-f]{2})")
+_EDGE_JUNK = re.compile(r"^[\s\x00-\x20]+|[\s\x00-\x20]+$")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _BARE_HOST = re.compile(r"^(?:www\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?(?:[/?#]|$)")
 
@@ -87,7 +88,7 @@ def _clean_query(query: str) -> str:
         name = pair.split("=", 1)[0]
         if _is_tracking(name.replace("+", " ")):
             continue
-        pairs.append(_normalize_escapes(pair))
+        pairs.append(_normalize_escapes(pair).replace(" ", "%20"))
     # Sort by name first so that "a=2&b=1" and "b=1&a=2" agree; a stable sort on the
     # whole pair also orders repeated names the same way every time.
     pairs.sort(key=lambda p: (p.split("=", 1)[0], p))
@@ -106,7 +107,8 @@ def canonicalize_url(url: str | None) -> str | None:
     """
     if url is None:
         return None
-    url = url.strip()
+    # White space and C0 controls at either end are not part of a URL (WHATWG strips them).
+    url = _EDGE_JUNK.sub("", url)
     if not url:
         return None
     if url.startswith("//"):
@@ -121,7 +123,12 @@ def canonicalize_url(url: str | None) -> str | None:
         return url  # not a URL we can take apart; keep it as given rather than guess
     scheme = parts.scheme.lower()
     if not parts.netloc:
-        return urlunsplit(parts._replace(scheme=scheme, fragment=""))
+        # No host ("mailto:", a bare path): lower-case the scheme, drop the fragment and
+        # otherwise keep the text as given rather than guess at its structure.
+        bare = url.split("#", 1)[0]
+        if scheme and bare[: len(scheme)].lower() == scheme:
+            bare = scheme + bare[len(scheme):]
+        return _EDGE_JUNK.sub("", bare) or None
 
     host = (parts.hostname or "").rstrip(".")
     if ":" in host:
@@ -133,7 +140,8 @@ def canonicalize_url(url: str | None) -> str | None:
     if port is not None and DEFAULT_PORTS.get(scheme) != port:
         netloc = f"{netloc}:{port}"
 
-    path = _remove_dot_segments(_normalize_escapes(parts.path)) or "/"
+    # A raw space is not valid in a URL; browsers send it as %20.
+    path = _remove_dot_segments(_normalize_escapes(parts.path)).replace(" ", "%20") or "/"
     query = _clean_query(parts.query)
     # "#!" marks a hash-bang URL, where the fragment is the page (old AJAX sites).
     fragment = parts.fragment if parts.fragment.startswith("!") else ""
