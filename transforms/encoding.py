@@ -34,6 +34,7 @@ import html
 import itertools
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import charset_normalizer
@@ -742,6 +743,102 @@ def _segments(text: str, max_length: int):
         pos = end
 
 
+# fix_and_explain for one segment, mirrored from ftfy 6.3 so that each fixer runs only
+# when it can change the text and the mojibake heuristic is searched near non-ASCII
+# characters only (ftfy searches every line in full three or four times per repair).
+# It calls ftfy's own fixers and its one-step encoding fix, so only the control flow is
+# copied; for any other ftfy version `_fix_segment` defers to ftfy.fix_and_explain.
+_MIRRORS_FTFY = ftfy.__version__.startswith("6.3.")
+_FIXER_ORDER = (
+    "fix_c1_controls",
+    "fix_latin_ligatures",
+    "fix_character_width",
+    "uncurl_quotes",
+    "fix_line_breaks",
+    "fix_surrogates",
+    "remove_terminal_escapes",
+    "remove_control_chars",
+)
+_LINE_BREAK_RE = re.compile("[\r\x85\u2028\u2029]")
+# For each fixer, a search that finds something whenever the fixer could change the text.
+_COULD_CHANGE: dict[str, re.Pattern[str]] = {
+    "fix_c1_controls": chardata.C1_CONTROL_RE,
+    "fix_latin_ligatures": re.compile(_char_class(set(chardata.LIGATURES))),
+    "fix_character_width": re.compile(_char_class(set(chardata.WIDTH_MAP))),
+    "uncurl_quotes": re.compile(f"{chardata.SINGLE_QUOTE_RE.pattern}|{chardata.DOUBLE_QUOTE_RE.pattern}"),
+    "fix_line_breaks": _LINE_BREAK_RE,
+    "fix_surrogates": re.compile("[\ud800-\udfff]"),
+    "remove_terminal_escapes": re.compile("\x1b"),
+    "remove_control_chars": re.compile(_char_class(set(chardata.CONTROL_CHARS))),
+}
+
+
+def _looks_bad(text: str) -> bool:
+    """``ftfy.badness.is_bad(text)``, searching only around non-ASCII characters."""
+    if _BADNESS_WIDTH is None:
+        return bool(BADNESS_RE.search(text))
+    for run in _NON_ASCII_RUN_RE.finditer(text):
+        start = max(0, run.start() - _BADNESS_WIDTH + 1)
+        if BADNESS_RE.search(text, start, run.end() + _BADNESS_WIDTH - 1):
+            return True
+    return False
+
+
+def _fix_encoding(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
+    # ftfy.fix_and_explain calls fix_encoding(text) (ftfy's default config) when it does
+    # not explain, and fix_encoding_and_explain(text, config) when it does.
+    enc_config = config if steps is not None else ftfy.TextFixerConfig(explain=False)
+    if not enc_config.fix_encoding:
+        return text
+    while True:
+        # The one-step fix returns ASCII and text without mojibake unchanged, which ends
+        # ftfy's loop; decide that here, quickly, before calling it.
+        if not text or text.isascii() or not _looks_bad(text):
+            return text
+        fixed, plan = ftfy._fix_encoding_one_step_and_explain(text, enc_config)
+        if steps is not None and plan:
+            steps.extend(plan)
+        if fixed == text:
+            return text
+        text = fixed
+
+
+def _fix_segment(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
+    """``ftfy.fix_and_explain(text, config)`` for one segment, appending its explanation."""
+    if not _MIRRORS_FTFY:
+        fixed, explanation = ftfy.fix_and_explain(text, config._replace(explain=steps is not None))
+        if steps is not None and explanation:
+            steps.extend(explanation)
+        return fixed
+    if config.unescape_html == "auto" and "<" in text:
+        config = config._replace(unescape_html=False)
+    prefilter = _prefilter(config)
+    while True:
+        if prefilter.unchanged(text, BADNESS_RE):
+            return text  # this round would change nothing, so ftfy would stop here
+        original = text
+        if config.unescape_html and "&" in text:
+            text = _apply("unescape_html", ftfy.fixes.unescape_html, text, steps)
+        if config.fix_encoding:
+            text = _fix_encoding(text, config, steps)
+        for name in _FIXER_ORDER:
+            if getattr(config, name) and _COULD_CHANGE[name].search(text):
+                text = _apply(name, ftfy.FIXERS[name], text, steps)
+        if config.normalization is not None and not unicodedata.is_normalized(config.normalization, text):
+            text = unicodedata.normalize(config.normalization, text)
+            if steps is not None:
+                steps.append(ftfy.ExplanationStep("normalize", config.normalization))
+        if text == original:
+            return text
+
+
+def _apply(name: str, fixer: Callable[[str], str], text: str, steps: list[ftfy.ExplanationStep] | None) -> str:
+    fixed = fixer(text)
+    if steps is not None and fixed != text:
+        steps.append(ftfy.ExplanationStep("apply", name))
+    return fixed
+
+
 def _repair(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
     if len(text) <= config.max_decode_length and _prefilter(config).unchanged(text, _BADNESS_ANY_LINE_RE):
         return text
@@ -754,10 +851,7 @@ def _repair(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.Explanatio
         if _prefilter(config).unchanged(segment, BADNESS_RE):
             out.append(segment)
             continue
-        fixed, explanation = ftfy.fix_and_explain(segment, config)
-        if steps is not None and explanation:
-            steps.extend(explanation)
-        out.append(fixed)
+        out.append(_fix_segment(segment, config, steps))
     return "".join(out)
 
 
