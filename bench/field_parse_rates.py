@@ -41,10 +41,13 @@ def main(argv: list[str]) -> int:
     nonempty_authors = [r for r in rows if r["authors"].strip()]
     bylines = [parse_byline(r["authors"]) for r in rows]
     with_name = sum(bool(b.authors) for b in bylines)
-    langs = Counter()
+    langs: Counter[str | None] = Counter()
+    scores = []
     for r in rows:
-        code, _ = detect_language(r["content"])
+        code, score = detect_language(r["content"])
         langs[code] += 1
+        if score is not None:
+            scores.append(score)
     detected = n - langs[None]
     titles_changed = sum(clean_title(r["title"], r["domain"]) != r["title"] for r in rows)
     suffix_removed = sum(
@@ -63,6 +66,10 @@ def main(argv: list[str]) -> int:
           f"{pct(with_name, len(nonempty_authors))} of non-empty fields")
     print(f"agency credited: {sum(b.agency is not None for b in bylines)}")
     print(f"language detected: {pct(detected)}; languages: {dict(langs.most_common())}")
+    if scores:
+        low = sum(s < 0.5 for s in scores)
+        print(f"language score: min {min(scores):.3f}, median {sorted(scores)[len(scores) // 2]:.3f}"
+              f", below 0.5: {low}")
     print(f"titles changed: {pct(titles_changed)} (site suffix removed: {pct(suffix_removed)})")
     print(f"urls changed by canonicalization: {pct(urls_changed)}")
     print(f"registered domain of url == of domain column: {pct(domain_agrees)}")

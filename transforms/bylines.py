@@ -159,7 +159,8 @@ _CJK_NAME = re.compile(r"^[\u4e00-\u9fff\u3400-\u4dbf\uac00-\ud7af]{2,4}$")
 _NO_VOWEL_SURNAMES = frozenset({"ng", "ly", "wu"})
 
 # Lower-case words inside an outlet's name ("Bureau of Investigative Journalism").
-_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "di", "y", "&"})
+_TITLE_CONNECTORS = frozenset({"of", "the", "and", "for", "to", "de", "du", "la", "le", "di", "y",
+                               "&"})
 
 PartKind = Literal["person", "agency", "role", "org", "place", "junk"]
 
