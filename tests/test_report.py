@@ -1,0 +1,158 @@
+"""Run reports: the artifacts a run publishes agree with its ``runs`` row, and the static
+HTML report shows the lake's numbers with charts that exist."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from types import SimpleNamespace
+
+import pytest
+
+from flows.report import (
+    MARKDOWN_KEY,
+    TABLE_KEY,
+    render_report,
+    report_data,
+    run_markdown,
+    run_table,
+)
+from tests.conftest import SAMPLES
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def reported_run(tmp_path_factory, prefect_api):
+    """One real run over the samples plus two bad files, so every section has numbers."""
+    from flows.etl import etl
+    from flows.lake import Lake
+    from flows.runners import make_task_runner
+
+    root = tmp_path_factory.mktemp("report")
+    inbox = root / "inbox"
+    shutil.copytree(SAMPLES, inbox)
+    (inbox / "image.txt").write_bytes(bytes(range(256)) * 8)
+    (inbox / "empty.txt").write_bytes(b"")
+    lake = root / "lake"
+    summary = etl.with_options(task_runner=make_task_runner("thread", 2))(input=str(inbox), lake=str(lake))
+    return summary, Lake(lake)
+
+
+def _artifacts(key: str) -> list:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    async def read():
+        async with get_client() as client:
+            return await client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])))
+
+    import asyncio
+
+    return asyncio.run(read())
+
+
+def _runs_row(lake, run_id: str) -> dict:
+    con = lake.connect()
+    cursor = con.execute("select * from runs where run_id = ?", [run_id])
+    names = [d[0] for d in cursor.description]
+    [row] = cursor.fetchall()
+    return dict(zip(names, row, strict=True))
+
+
+def test_table_artifact_holds_the_runs_row_counts(reported_run):
+    summary, lake = reported_run
+    tables = [json.loads(a.data) for a in _artifacts(TABLE_KEY)]
+    [table] = [t for t in tables if {"section": "run", "name": "run_id", "value": summary.run_id} in t]
+    by_section: dict[str, dict] = {}
+    for row in table:
+        by_section.setdefault(row["section"], {})[row["name"]] = row["value"]
+
+    run = _runs_row(lake, summary.run_id)
+    assert by_section["counts"] == {c: run[c] for c in
+                                    ("files_read", "records_read", "articles", "rejects",
+                                     "paragraphs_read", "paragraphs_kept")}
+    assert by_section["counts"]["rejects"] == 2 and by_section["counts"]["articles"] == 4
+    assert by_section["rejects_by_reason"] == dict(run["rejects_by_reason"]) == {"empty": 1, "undecodable": 1}
+    assert by_section["paragraphs_removed"] == dict(run["paragraphs_removed"])
+    assert by_section["paragraphs_removed"]["repeat"] >= 1 and by_section["paragraphs_removed"]["byline"] >= 1
+    assert by_section["encodings"] == dict(run["encodings"])
+    assert by_section["fixes_applied"] == dict(run["fixes_applied"])
+    assert set(by_section["stage_seconds"]) >= {"discover", "process", "consolidate"}
+
+
+def test_markdown_artifact_shows_stages_reasons_and_timings(reported_run):
+    summary, _ = reported_run
+    [markdown] = [a.data for a in _artifacts(MARKDOWN_KEY) if summary.run_id in a.data]
+    assert f"| process shards | {summary.files_read} files: {summary.records_read} records " \
+           f"| {summary.articles} articles + {summary.rejects} rejects |" in markdown
+    assert "| undecodable | 1 |" in markdown and "| empty | 1 |" in markdown
+    for reason, n in summary.paragraphs_removed.items():
+        assert f"| {reason} | {n} |" in markdown
+    for encoding, n in summary.encodings.items():
+        assert f"| {encoding} | {n} |" in markdown
+    assert "## Top boilerplate" in markdown and "## Timings" in markdown
+
+
+def _summary(**overrides):
+    values = dict(
+        run_id="20260101T000000Z-abcdef", lake="/lake", input="in", files_read=2, records_read=3,
+        articles=2, rejects=1, paragraphs_read=10, paragraphs_kept=7,
+        paragraphs_removed={"byline": 1, "repeat": 2}, rejects_by_reason={"empty": 1},
+        fixes_applied={"uncurl_quotes": 0, "fix_encoding": 1}, encodings={"utf-8": 2},
+        stage_seconds={"discover": 0.5, "process": 1.25}, bytes_read=2048,
+        decisions={"run_canonical": 1, "run_duplicates": 1},
+    )
+    values.update(overrides)
+    return SimpleNamespace(**values)
+
+
+def test_run_table_has_one_row_per_number():
+    boilerplate = [{"source": "a|b", "text": "Advertisements\nhere", "stories": 3, "paragraphs": 5}]
+    rows = run_table(_summary(), boilerplate)
+    assert {"section": "paragraphs_removed", "name": "repeat", "value": 2} in rows
+    assert {"section": "stage_seconds", "name": "process", "value": 1.25} in rows
+    assert {"section": "decisions", "name": "run_duplicates", "value": 1} in rows
+    assert {"section": "boilerplate", "name": "a|b: Advertisements here", "value": 5} in rows
+    # Every row is JSON for the API; a section per runs column, no number lost.
+    assert json.loads(json.dumps(rows)) == rows
+    assert sum(r["section"] == "counts" for r in rows) == 6
+
+
+def test_markdown_escapes_table_cells_and_totals_time():
+    boilerplate = [{"source": "a|b", "text": "Sign | up\nnow", "stories": 3, "paragraphs": 5}]
+    md = run_markdown(_summary(), boilerplate)
+    assert "| a\\|b | Sign \\| up now | 3 | 5 |" in md
+    assert "| **total** | 1.75 |" in md
+    assert "1 canonical, 1 duplicates" in md
+    # Every table row has the same number of unescaped pipes as its header.
+    for block in md.split("\n\n"):
+        lines = [line for line in block.splitlines() if line.startswith("|")]
+        widths = {len(re.findall(r"(?<!\\)\|", line)) for line in lines}
+        assert len(widths) <= 1, block
+
+
+def test_html_report_shows_runs_and_charts(reported_run, tmp_path):
+    summary, lake = reported_run
+    page = render_report(str(lake.root), str(tmp_path / "report"))
+    text = page.read_text(encoding="utf-8")
+    assert summary.run_id in text
+    images = re.findall(r'<img src="([^"]+)"', text)
+    assert sorted(images) == ["articles_by_month.png", "articles_by_source.png", "removals_by_reason.png"]
+    for name in images:
+        assert (page.parent / name).read_bytes().startswith(PNG_MAGIC)
+    data = report_data(str(lake.root))
+    assert sum(n for _, n in data["by_source"]) == sum(n for _, n in data["by_month"]) == data["totals"][0][0]
+    assert dict(data["rejects"]) == {"empty": 1, "undecodable": 1}
+    assert dict(data["paragraphs_removed"])["byline"] >= 1
+    assert f"{data['totals'][0][0]} canonical articles" in text
+
+
+def test_html_report_on_an_empty_lake(tmp_path):
+    from flows.lake import Lake
+
+    Lake(tmp_path / "lake").ensure_writable()
+    page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
+    assert "no runs" in page.read_text(encoding="utf-8")
+    assert (page.parent / "articles_by_source.png").read_bytes().startswith(PNG_MAGIC)
