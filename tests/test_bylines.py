@@ -157,6 +157,8 @@ BYLINE_PARAGRAPHS = [
     "Written by Jane Doe",
     "By John Smith, The Washington Post",
     "By Jane Doe in Kyiv and John Roe in Moscow",
+    "By Jane Doe\nBBC News",
+    "  By Anthony Solly  \n",
 ]
 NOT_BYLINES = [
     "By Monday the talks had ended.",

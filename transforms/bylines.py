@@ -341,7 +341,8 @@ def _clean(text: str) -> str:
     text = _URL.sub(" ", text)
     text = _HANDLE.sub(" ", text)
     text = _CONTACT_LABEL.sub(" ", text)
-    return " ".join(text.split())
+    # Collapse white space but keep line breaks, which separate credits.
+    return re.sub(r"[^\S\n]+", " ", text).strip()
 
 
 def _analyse(text: str) -> tuple[list[str], str | None, list[PartKind]]:
@@ -406,7 +407,9 @@ def is_byline(paragraph: str) -> bool:
     >>> is_byline("By Anthony Solly"), is_byline("By Monday the talks had ended.")
     (True, False)
     """
-    text = " ".join(paragraph.split())
+    # Keep line breaks: "By Jane Doe\nBBC News" is two credits, not one four-word name.
+    lines = (" ".join(line.split()) for line in paragraph.splitlines())
+    text = "\n".join(line for line in lines if line)
     if not text or len(text) > MAX_BYLINE_CHARS or not _BYLINE_START.match(text):
         return False
     if re.search(r"\d", _clean(text)) or text.count(".") > 4 or "?" in text or "!" in text:
