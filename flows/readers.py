@@ -331,11 +331,13 @@ class _Budget:
         self.compressed = max(compressed_size, 1)
         self.limits = limits
         self.expanded = 0
+        self.exhausted = False  # a limit was hit: stop reading this input altogether
 
     def add(self, n: int) -> None:
         self.expanded += n
         limits = self.limits
         if self.expanded > limits.max_expanded_bytes:
+            self.exhausted = True
             raise _ReadFailure(
                 "archive-too-large",
                 f"decompresses to more than {limits.max_expanded_bytes} bytes "
@@ -345,6 +347,7 @@ class _Budget:
             self.expanded > limits.ratio_floor_bytes
             and self.expanded / self.compressed > limits.max_expansion_ratio
         ):
+            self.exhausted = True
             raise _ReadFailure(
                 "archive-too-large",
                 f"expands more than {limits.max_expansion_ratio:g}x ({self.compressed} bytes "
@@ -482,10 +485,13 @@ class _Reader:
         path = self.file.path
         layout = layout_of(self.file.relpath, self.config)
         try:
-            mode = os.stat(path).st_mode
+            st = os.stat(path)
         except OSError as exc:
             yield self.reject(None, *_open_error(path, exc))
             return
+        mode = st.st_mode
+        # The size now, not at discovery: the expansion ratio is measured against it.
+        self.budget = _Budget(st.st_size, self.limits)
         if stat.S_ISDIR(mode):
             yield self.reject(None, "unreadable", "a directory that cannot be listed")
             return
@@ -575,7 +581,7 @@ class _Reader:
                 with inner:
                     stream = _Guarded(inner, budget, f"zip member {info.filename}")
                     yield from self.member_records(stream, info.filename, prefix)
-                if budget.expanded > limits.max_expanded_bytes:
+                if budget.exhausted:
                     return
 
     def tar_records(self, stream: IO[bytes]) -> Iterator[RawRecord]:
@@ -600,6 +606,8 @@ class _Reader:
                         continue
                     guarded = _Guarded(inner, None, f"tar member {name}")
                     yield from self.member_records(guarded, name, prefix)
+                    if self.budget.exhausted:
+                        return
         except _ReadFailure as exc:
             yield self.reject(None, exc.reason, f"{exc.detail} (after {count} tar members)")
             return

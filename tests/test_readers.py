@@ -745,3 +745,13 @@ def test_any_jsonl_reads_back(tmp_path, objs):
     records = read(p)
     assert [r.fields for r in records] == objs
     assert [r.raw for r in records] == lines
+
+
+def test_archive_limit_stops_the_whole_archive(tmp_path):
+    members = {f"m{i}.jsonl": b'{"title": "x"}\n' * 2000 for i in range(5)}
+    p = tmp_path / "a.tar.gz"
+    build_tar(p, members, "w:gz")
+    records = read(p, limits=SMALL)
+    reasons = errors(records)
+    assert reasons.count("archive-too-large") == 1 and reasons[-1] == "archive-too-large"
+    assert len(records) < 10_000
