@@ -45,6 +45,7 @@ CASES: list[tuple[object, list[str], str | None]] = [
     ("John Smith Jr", ["John Smith Jr"], None),
     (["Jane Doe", "John Roe", "jane doe"], ["Jane Doe", "John Roe"], None),
     ("['Jane Doe', 'John Roe']", ["Jane Doe", "John Roe"], None),  # a list written as text
+    ([{"name": "Jane Doe"}, {"name": "Reuters"}, 7], ["Jane Doe"], "Reuters"),  # JSON objects
     ("JOSÉ ÁLVAREZ and Łukasz Nowak", ["José Álvarez", "Łukasz Nowak"], None),
     ("Владимир Путин", ["Владимир Путин"], None),
     ("习近平", ["习近平"], None),

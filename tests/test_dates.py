@@ -225,3 +225,9 @@ def test_never_raises_and_never_returns_a_naive_or_implausible_date(value):
         assert 1800 <= got.utc.year and got.utc <= NOW + timedelta(days=1)
     else:
         assert got.note in (None, "date:unparseable", "date:implausible")
+
+
+def test_values_of_other_types_are_unparseable_not_errors():
+    got = parse_date({"date": "2014-11-23"}, now=NOW)
+    assert got.utc is None and got.note == "date:unparseable" and got.raw == "{'date': '2014-11-23'}"
+    assert parse_date("2014-11-23 16:00", default_tz=None, now=NOW).note == ASSUMED_UTC

@@ -381,7 +381,14 @@ def parse_byline(text: str | list[str] | None) -> Byline:
     """
     if not text:
         return Byline([], None)
-    items = [text] if isinstance(text, str) else [t for t in text if isinstance(t, str)]
+    if isinstance(text, str):
+        items = [text]
+    elif isinstance(text, list | tuple):
+        # JSON author lists hold names, or objects with a name ({"name": "Jane Doe"}).
+        items = [t if isinstance(t, str) else str(t.get("name") or "") if isinstance(t, dict)
+                 else "" for t in text]
+    else:
+        items = []
     authors: list[str] = []
     agency: str | None = None
     for item in items:

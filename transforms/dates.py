@@ -213,7 +213,7 @@ def _prepare(text: str) -> str:
 
 def parse_date(
     value: str | int | float | datetime | date | None,
-    default_tz: str = "UTC",
+    default_tz: str | None = "UTC",
     now: datetime | None = None,
     dayfirst: bool = False,
 ) -> ParsedDate:
@@ -227,6 +227,7 @@ def parse_date(
     '2014-11-23T21:00:00+00:00'
     """
     now = now or datetime.now(UTC)
+    default_tz = default_tz or "UTC"
     if value is None or isinstance(value, bool):
         return _EMPTY if value is None else ParsedDate(None, str(value), None, False,
                                                        "date:unparseable")
@@ -246,6 +247,9 @@ def parse_date(
             return ParsedDate(None, raw, None, False, "date:unparseable")
         return _from_epoch(float(value) if isinstance(value, float) else value, raw, now)
 
+    if not isinstance(value, str):
+        # A JSON object or list where a date should be: keep it as text, parse nothing.
+        return ParsedDate(None, str(value), None, False, "date:unparseable")
     raw = value
     text = " ".join(value.split())
     if not text:
