@@ -51,10 +51,10 @@ AGENCIES: dict[str, str] = {
     "press trust of india": "PTI", "pti": "PTI", "ians": "IANS", "ani": "ANI",
     "australian associated press": "AAP", "aap": "AAP",
     "canadian press": "CP", "the canadian press": "CP", "cp": "CP",
-    "jiji press": "Jiji", "jiji": "Jiji", "cna": "CNA", "bernama": "Bernama",
+    "jiji press": "Jiji", "jiji": "Jiji", "bernama": "Bernama",
 }
-# Two-letter codes are agencies only when written in capitals ("AP", not "Ap" or "ap").
-_CAPS_ONLY = frozenset({"ap", "pa", "cp"})
+# Codes that are also names or words count only in capitals ("AP", not "Ap"; "ANI", not "Ani").
+_CAPS_ONLY = frozenset({"ap", "pa", "cp", "ani"})
 
 # Words that introduce a byline.
 _LEAD = re.compile(
