@@ -452,15 +452,6 @@ def _read_at_most(stream: IO[bytes], n: int) -> bytes:
     return b"".join(parts)
 
 
-def _drain(stream: IO[bytes]) -> int:
-    total = 0
-    while True:
-        data = stream.read(_CHUNK)
-        if not data:
-            return total
-        total += len(data)
-
-
 class _Reader:
     """Reads one input file; every method yields records and never raises for content."""
 
@@ -659,11 +650,10 @@ class _Reader:
         limit = self.limits.max_record_bytes
         raw = _read_at_most(stream, limit + 1)
         if len(raw) > limit:
-            total = len(raw) + _drain(stream)
+            # Not read to the end just to say how big it is: the limit is what matters.
             yield self.reject(
                 locator, "record-too-large",
-                f"article of {total} bytes passes the {limit}-byte limit (ReadLimits.max_record_bytes)",
-                raw,
+                f"article of more than {limit} bytes (ReadLimits.max_record_bytes)", raw,
             )
             return
         problem = _text_problem(raw)
@@ -696,7 +686,7 @@ class _Reader:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
-            if exc.msg == "Extra data":
+            if exc.msg == "Extra data" and text.lstrip().startswith("{"):
                 # Several objects one after another: JSON Lines under a .json name.
                 yield from self.line_records(io.BytesIO(raw), "jsonl", prefix)
                 return

@@ -523,8 +523,13 @@ def test_zip_bomb_refused_before_reading(tmp_path):
 def test_gzip_bomb_refused_while_reading(tmp_path):
     p = tmp_path / "bomb.txt.gz"
     p.write_bytes(gzip.compress(b"a" * 500_000))
-    (record,) = read(p, limits=SMALL)
+    (record,) = read(p, limits=ReadLimits(max_record_bytes=10**7, max_expanded_bytes=10**8,
+                                          max_expansion_ratio=50, ratio_floor_bytes=10_000))
     assert record.error[0] == "archive-too-large"
+    assert "50x" in record.error[1]
+    # With a small record limit, the record limit stops reading first.
+    (record,) = read(p, limits=SMALL)
+    assert record.error[0] == "record-too-large"
     p = tmp_path / "bomb.jsonl.gz"
     p.write_bytes(gzip.compress(b'{"title": "x"}\n' * 50_000))
     records = read(p, limits=SMALL)
