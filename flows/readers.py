@@ -877,7 +877,11 @@ class _Reader:
                 pending = [line]
                 quotes = line.quotes if line.too_long else line.raw.count(b'"')
                 size = line.size
-                closed = quotes % 2 == 0
+                # An odd count may still be a whole row: a quote inside an unquoted field
+                # is literal (5"10 in a TSV); ask the csv module about that one line.
+                closed = quotes % 2 == 0 or (
+                    not line.too_long and _parses_alone(line.raw, decoder, delimiter)
+                )
                 while not closed and size <= limit:
                     nxt = next_line()
                     if nxt is None:
@@ -1211,6 +1215,17 @@ def _text_problem(raw: bytes) -> tuple[str, str] | None:
     ):
         return ("nul-bytes", f"{raw.count(0)} NUL bytes in a text file")
     return None
+
+
+def _parses_alone(raw: bytes, decoder: _LineDecoder, delimiter: str) -> bool:
+    """Whether one physical line is a complete CSV row by itself (strict parsing)."""
+    text = decoder.decode(raw)[0]
+    if text is None:
+        return False
+    try:
+        return len(list(csv.reader([text], delimiter=delimiter, strict=True))) == 1
+    except csv.Error:
+        return False
 
 
 def _column_names(values: Sequence[str]) -> list[str]:

@@ -450,6 +450,15 @@ def test_csv_broken_quoting_costs_one_row(tmp_path):
     assert records[3].fields["title"] == "Four"
 
 
+def test_literal_quote_in_unquoted_field(tmp_path):
+    p = tmp_path / "a.tsv"
+    p.write_bytes(b'title\tbody\nA 5"10 screen\tBody one\nB\t"quoted\ttab"\n')
+    records = read(p)
+    assert errors(records) == [None, None]
+    assert records[0].fields == {"title": 'A 5"10 screen', "body": "Body one"}
+    assert records[1].fields == {"title": "B", "body": "quoted\ttab"}
+
+
 def test_csv_wrong_field_count(tmp_path):
     p = tmp_path / "a.csv"
     p.write_bytes(b"id,title\n1,One\n2,Two,extra\n3\n")
