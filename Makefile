@@ -30,7 +30,7 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
 
-.PHONY: help setup run query views server stop test lint bench clean
+.PHONY: help setup run query views server stop test lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -72,6 +72,9 @@ views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb
 
 test: $(STAMP) ## run the whole test suite
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+schema: $(STAMP) ## write docs/tables.md from the declared schemas
+	@$(PY) -m schemas.doc > docs/tables.md && echo docs/tables.md
 
 lint: $(STAMP) ## ruff over the code
 	@$(VENV)/bin/ruff check flows transforms schemas tests
