@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from transforms.paragraphs import normalize_space
 from transforms.urls import registered_domain
 
 # Separators sites put between a headline and their name. A plain hyphen only counts
 # with spaces around it ("Coca-Cola" is a word, "Title - Site" is a suffix).
 _SEPARATOR = re.compile(r"\s+(?:[-\u2013\u2014|\u00b7\u2022\u00bb:]{1,2})\s+")
-_SPACE = re.compile(r"\s+")
 # Words a site name often carries that its domain or its short name leaves out.
 _GENERIC = frozenset(
     {"the", "news", "online", "com", "net", "org", "co", "uk", "www", "website", "site",
@@ -24,16 +24,6 @@ _GENERIC = frozenset(
 )
 # Zero-width and other format characters that render as nothing.
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
-
-
-def normalize_space(text: str) -> str:
-    """Collapse every run of white space (NBSP and other Unicode spaces included) to one.
-
-    >>> normalize_space(" A\\u00a0 title\\n ")
-    'A title'
-    """
-    text = text.translate(_INVISIBLE)
-    return _SPACE.sub(" ", text).strip()
 
 
 def _words(text: str) -> list[str]:
@@ -83,7 +73,7 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
     """
     if title is None:
         return None
-    text = normalize_space(title)
+    text = normalize_space(title.translate(_INVISIBLE))
     if not text:
         return None
     if not source:
