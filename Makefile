@@ -79,5 +79,13 @@ schema: $(STAMP) ## write docs/tables.md from the declared schemas
 lint: $(STAMP) ## ruff over the code
 	@$(VENV)/bin/ruff check flows transforms schemas tests
 
+BENCH_MB ?= 100
+BENCH_DEDUP ?= 100000 1000000
+bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), repair, dedup
+	@$(PY) -m flows.server start
+	@$(SERVER_ENV) $(PY) -m bench.encoding
+	@$(SERVER_ENV) $(PY) -m bench.etl --mb $(BENCH_MB)
+	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n || exit 1; done
+
 clean: ## remove the lake, Prefect state and caches (not .venv)
 	rm -rf data/lake .prefect .pytest_cache .ruff_cache .hypothesis
