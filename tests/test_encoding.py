@@ -65,6 +65,15 @@ def test_decode_reads_and_removes_each_bom(bom: bytes, codec: str, encoding_name
     assert ("decoded:" + encoding_name in decoded.steps) == (encoding_name != "utf-8")
 
 
+def test_decode_bom_outranks_a_declared_encoding_and_says_so() -> None:
+    raw = b"\xff\xfe" + ARTICLE.encode("utf-16-le")
+    assert decode(raw, declared="utf-16").steps == ("bom", "decoded:utf-16-le")
+    overruled = decode(raw, declared="cp1252")
+    assert overruled.text == ARTICLE
+    assert overruled.steps == ("bom", "decoded:utf-16-le", "declared-mismatch:cp1252")
+    assert decode(b"\xef\xbb\xbf" + ARTICLE.encode(), declared="utf-8-sig").steps == ("bom",)
+
+
 def test_decode_strict_utf8_records_no_step() -> None:
     assert decode(ARTICLE.encode()) == Decoded(ARTICLE, "utf-8", "utf-8", ())
 
@@ -544,6 +553,24 @@ def test_repair_equals_ftfy_on_adversarial_text(text: str) -> None:
     expected = fix_text(text)
     assert repair(text) == expected
     assert repair_and_explain(text)[0] == expected
+
+
+def _reference_steps(text: str) -> list[str]:
+    """The step names ftfy itself explains, segment by segment as fix_text cuts them."""
+    config = CONFIG._replace(explain=True)
+    names: list[str] = []
+    for segment in encoding._segments(text, config.max_decode_length):
+        if "<" in segment:
+            config = config._replace(unescape_html=False)
+        _fixed, explanation = ftfy.fix_and_explain(segment, config)
+        names.extend(encoding._step_name(step) for step in explanation or [])
+    return list(dict.fromkeys(names))
+
+
+@FAST
+@given(any_text)
+def test_repair_and_explain_names_the_steps_ftfy_explains(text: str) -> None:
+    assert repair_and_explain(text)[1] == _reference_steps(text)
 
 
 @settings(max_examples=200, deadline=None)

@@ -519,7 +519,9 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
     if decoded is not None:
         if declared is not None:
             try:
-                compatible = _canonical(declared).startswith(decoded.encoding[:6])
+                # "utf-16" (no byte order) agrees with either UTF-16 mark; "utf-8-sig" is utf-8.
+                label = _canonical(declared)
+                compatible = decoded.encoding == label or decoded.encoding.startswith(f"{label}-")
             except LookupError:
                 compatible = False
             if not compatible:
