@@ -259,6 +259,7 @@ def _chart_sources(by_source: list[tuple]):
     ax.bar_label(bars, padding=3)
     ax.set_title("Articles per source (canonical)")
     ax.set_xlabel("articles")
+    _integer_axis(ax.xaxis)
     _no_data(ax, rows)
     return fig
 
@@ -270,6 +271,7 @@ def _chart_months(by_month: list[tuple]):
     ax.bar(months, counts, color=["#999999" if m == "unknown" else "#3b6ea5" for m in months])
     ax.set_title("Articles per month published (canonical; grey: no date)")
     ax.set_ylabel("articles")
+    _integer_axis(ax.yaxis)
     step = max(1, len(months) // 24)  # at most ~24 labels, or they overlap
     ax.set_xticks(range(0, len(months), step), months[::step], rotation=60, ha="right")
     _no_data(ax, by_month)
@@ -291,8 +293,15 @@ def _chart_removals(paragraphs: list[tuple], rejects: list[tuple]):
         bars = ax.barh(labels, [n for _, n in rows][::-1], color=color)
         ax.bar_label(bars, padding=3)
         ax.set_title(title)
+        _integer_axis(ax.xaxis)
         _no_data(ax, rows)
     return fig
+
+
+def _integer_axis(axis) -> None:
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 articles
 
 
 def _no_data(ax, rows) -> None:

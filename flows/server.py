@@ -29,12 +29,53 @@ def healthy(port: int, timeout: float = 1.0) -> bool:
         return False
 
 
+def home() -> str:
+    return os.environ.get("PREFECT_HOME", ".prefect")
+
+
+def pid_file() -> str:
+    """Where ``prefect server start --background`` writes the server's PID, and where
+    ``prefect server stop`` reads it: ``PREFECT_HOME/server.pid``."""
+    return os.path.join(home(), "server.pid")
+
+
+def server_pid() -> int | None:
+    """The PID in the server's PID file when that process is alive."""
+    try:
+        with open(pid_file()) as f:
+            pid = int(f.read().strip())
+        os.kill(pid, 0)
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def ensure_api_url() -> str:
+    """Export ``PREFECT_API_URL`` (default: the server on ``PREFECT_PORT``) and check the
+    server answers. Worker processes inherit the URL: without it each would start a
+    temporary server of its own."""
+    url = os.environ.get("PREFECT_API_URL") or api_url(int(os.environ.get("PREFECT_PORT", "4200")))
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/health", timeout=5) as response:
+            ok = response.status == 200
+    except OSError:
+        ok = False
+    if not ok:
+        raise SystemExit(f"copydesk: no Prefect server answers at {url}; start one with `make server`")
+    os.environ["PREFECT_API_URL"] = url
+    return url
+
+
 def start(port: int, wait_seconds: float = 60.0) -> None:
     if healthy(port):
         return
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
-    log = os.path.join(os.environ.get("PREFECT_HOME", ".prefect"), "server.log")
+    log = os.path.join(home(), "server.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
+    if os.path.exists(pid_file()) and server_pid() is None:
+        # A server that died (reboot, kill -9) leaves its PID file, and
+        # `prefect server start --background` refuses to start while it exists.
+        os.unlink(pid_file())
     print(f"starting Prefect server on http://{HOST}:{port} (log: {log})", file=sys.stderr)
     with open(log, "ab") as out:
         subprocess.run(
@@ -53,9 +94,23 @@ def start(port: int, wait_seconds: float = 60.0) -> None:
     )
 
 
-def stop() -> None:
+def stop(wait_seconds: float = 15.0) -> None:
+    """Stop the background server by the PID in its PID file (``prefect server stop``
+    sends it SIGTERM), and wait until its port is free."""
+    pid = server_pid()
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
-    subprocess.run([prefect, "server", "stop"], check=False)
+    subprocess.run([prefect, "server", "stop"], check=False, stdout=subprocess.DEVNULL)
+    if pid is None:
+        return
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            print(f"Prefect server stopped (pid {pid})", file=sys.stderr)
+            return
+        time.sleep(0.2)
+    print(f"copydesk: the Prefect server (pid {pid}) is still running after {wait_seconds:.0f}s", file=sys.stderr)
 
 
 if __name__ == "__main__":
