@@ -3,11 +3,13 @@
 Each ``Corrupted`` case holds the raw bytes a reader would hand to
 ``transforms.encoding.decode`` (and the encoding a source config would declare, if any),
 plus the article's original text. The corruptions are the ones news pipelines meet:
-UTF-8 read as cp1252 or Latin-1 (once and twice), C1 controls standing in for cp1252
-punctuation, files in cp1252, Latin-1, UTF-16 and UTF-32, byte order marks, CRLF and
-CR line ends, NBSPs, zero-width no-break spaces, HTML entities, terminal escapes and
-control characters, UTF-8 files with a few stray cp1252 bytes, and a wrong declared
-encoding.
+UTF-8 read as cp1252 (once and twice) or as Latin-1, C1 controls standing in for cp1252
+punctuation, single-byte files (cp1252; for plain articles, whose only non-ASCII
+character is "£", the same bytes as Latin-1), UTF-16 and UTF-32, byte order marks, CRLF
+and CR line ends, NBSPs, zero-width no-break spaces (U+FEFF, which repair removes;
+U+200B-U+200D are kept on purpose, see ``test_repair_keeps_zero_width_joiners_and_spaces``),
+HTML entities, terminal escapes and control characters, UTF-8 files with a few stray
+cp1252 bytes, and a right and a wrong declared encoding.
 
 "Original" is defined precisely by ``comparable``: the article's paragraphs as
 ``transforms.paragraphs.split_paragraphs`` gives them (white space collapsed, NBSP

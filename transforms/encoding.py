@@ -21,9 +21,10 @@ Names recorded in an article's ``fixes`` (``Decoded.steps`` and ``repair_and_exp
 - ftfy's own steps, named after its explanations: ``unescape_html``, ``fix_c1_controls``,
   ``fix_latin_ligatures``, ``fix_line_breaks``, ``fix_surrogates``,
   ``remove_terminal_escapes``, ``remove_control_chars``, ``decode_inconsistent_utf8``,
-  ``restore_byte_a0``, ``replace_lossy_sequences``, ``encode:<codec>`` and
-  ``decode:<codec>`` (a mojibake repair: re-encode in ``<codec>``, decode as UTF-8), and
-  ``normalize:NFC``.
+  ``restore_byte_a0``, ``replace_lossy_sequences``, ``normalize:NFC``, and the two halves
+  of a mojibake repair, ``encode:<codec>`` then ``decode:<codec>`` (UTF-8 read as cp1252
+  is repaired by ``encode:sloppy-windows-1252`` + ``decode:utf-8``; C1 controls for
+  cp1252 punctuation by ``encode:latin-1`` + ``decode:windows-1252``).
 - ``lost-entities`` (``LOST_ENTITIES_STEP``): ``fix_lost_entities`` changed the text.
 """
 
@@ -163,7 +164,7 @@ _UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{
 _HIGH_RUN_RE = re.compile(rb"[\x80-\xff]+")
 _C1_BYTES_RE = re.compile(rb"[\x80-\x9f]")
 
-_MIXED_FALLBACK = "sloppy-windows-1252"
+_SLOPPY_CP1252 = "sloppy-windows-1252"
 _MIXED_ERRORS = "copydesk-utf8-cp1252-fallback"
 
 
@@ -172,7 +173,7 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     # cp1252 (sloppily, so the five bytes cp1252 leaves undefined become C1 controls
     # instead of failing) and carry on with UTF-8 after them.
     assert isinstance(exc, UnicodeDecodeError)
-    return exc.object[exc.start : exc.end].decode(_MIXED_FALLBACK), exc.end
+    return exc.object[exc.start : exc.end].decode(_SLOPPY_CP1252), exc.end
 
 
 codecs.register_error(_MIXED_ERRORS, _cp1252_fallback)
@@ -267,7 +268,7 @@ def _decode_cp1252(raw: bytes) -> tuple[str, str]:
     # five undefined bytes become C1 controls that repair can still see.
     if not _C1_BYTES_RE.search(raw):
         return raw.decode("latin-1"), "latin-1"
-    return raw.decode(_MIXED_FALLBACK), "cp1252"
+    return raw.decode(_SLOPPY_CP1252), "cp1252"
 
 
 # The letters of the languages each Latin-script single-byte encoding exists to write.
