@@ -468,7 +468,7 @@ class _Reader:
         if len(raw) > cap:
             detail = f"{detail} (raw bytes cut to the first {cap})"
             raw = raw[:cap]
-        return RawRecord(self.file.relpath, locator, raw, error=(reason, detail))
+        return RawRecord(_safe_text(self.file.path), locator, raw, error=(reason, detail))
 
     # -- the file ------------------------------------------------------------------------
 
@@ -660,7 +660,7 @@ class _Reader:
         if problem is not None:
             yield self.reject(locator, *problem, raw)
             return
-        yield RawRecord(self.file.relpath, locator, raw, kind="text")
+        yield RawRecord(_safe_text(self.file.path), locator, raw, kind="text")
 
     def json_records(self, stream: IO[bytes], prefix: str) -> Iterator[RawRecord]:
         where = prefix[:-1] or None
@@ -712,7 +712,7 @@ class _Reader:
                 )
                 continue
             yield RawRecord(
-                self.file.relpath, locator, item_raw, kind="fields", fields=item,
+                _safe_text(self.file.path), locator, item_raw, kind="fields", fields=item,
                 encoding=decoded.encoding, encoding_steps=decoded.steps,
             )
 
@@ -828,7 +828,7 @@ class _Reader:
                     yield self.reject(locator, "invalid-json",
                                       f"expected a JSON object, got {_json_kind(value)}", raw)
                     continue
-                yield RawRecord(self.file.relpath, locator, raw, kind="fields", fields=value,
+                yield RawRecord(_safe_text(self.file.path), locator, raw, kind="fields", fields=value,
                                 encoding=enc, encoding_steps=steps)
         except _ReadFailure as exc:
             yield self.reject(f"{prefix}line:{last + 1}", exc.reason,
@@ -973,7 +973,7 @@ class _Reader:
                     )
                     continue
                 yield RawRecord(
-                    self.file.relpath, locator, raw, kind="fields",
+                    _safe_text(self.file.path), locator, raw, kind="fields",
                     fields=dict(zip(columns, values, strict=True)),
                     encoding=enc, encoding_steps=steps,
                 )

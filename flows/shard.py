@@ -105,7 +105,7 @@ def process_shard(
         for file in files:
             result.files_read += 1
             result.bytes_read += file.size
-            config = registry.for_path(file.path)
+            config = registry.for_input(file)
             context = RecordContext(
                 folder_source=os.path.basename(os.path.dirname(file.path)) or None,
                 input_format=config.format or input_format(file.path),

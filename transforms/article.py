@@ -149,7 +149,7 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         fixes.extend(record.encoding_steps)
         fixes.extend(f for f in mapped.fixes if f not in fixes)
         enc = record.encoding or "utf-8"
-        enc_method = "declared" if config.encoding else "utf-8"
+        enc_method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
         title = _repair(mapped.title, config, fixes) if mapped.title else None
         body_text = _repair(mapped.body, config, fixes) if mapped.body else ""
 
@@ -231,3 +231,13 @@ def _location_identity(record: RawRecord) -> str:
     name = os.path.basename(record.input_path)
     return f"{name}#{record.input_locator}" if record.input_locator else name
 
+
+def _structured_encoding_method(enc: str, steps: tuple[str, ...], declared: str | None) -> str:
+    """How a structured file's encoding was chosen, from what its reader recorded."""
+    if "bom" in steps:
+        return "bom"
+    if declared:
+        return "declared"
+    if enc.startswith("mixed"):
+        return "mixed"
+    return "utf-8" if enc in ("utf-8", "ascii") else "detected"
