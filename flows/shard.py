@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.lake import PARQUET_COMPRESSION, Lake
-from flows.readers import InputFile, iter_records
+from flows.readers import InputFile, iter_records, record_format
 from flows.sources import load_sources
 from schemas.tables import ARTICLES, PARAGRAPHS, REJECTS
 from transforms.article import RecordContext, clean_record
@@ -72,15 +72,6 @@ class _TableWriter:
             self.writer.close()
 
 
-def input_format(path: str) -> str:
-    """The record format named by a file's extension, compression suffixes aside."""
-    name = os.path.basename(path).lower()
-    for suffix in (".gz", ".bz2", ".xz", ".zst"):
-        name = name.removesuffix(suffix)
-    ext = name.rsplit(".", 1)[-1] if "." in name else "txt"
-    return {"ndjson": "jsonl", "tgz": "tar"}.get(ext, ext)
-
-
 def process_shard(
     shard: int,
     files: list[InputFile],
@@ -108,11 +99,14 @@ def process_shard(
             config = registry.for_input(file)
             context = RecordContext(
                 folder_source=os.path.basename(os.path.dirname(file.path)) or None,
-                input_format=config.format or input_format(file.path),
+                input_format="",
                 config=config,
             )
             for record in iter_records(file, config, registry.limits):
                 result.records_read += 1
+                fmt = record_format(file, record, config)
+                if fmt != context.input_format:  # archive members may differ from each other
+                    context = replace(context, input_format=fmt)
                 outcome = clean_record(record, context)
                 if isinstance(outcome, Reject):
                     _add_reject(writers["rejects"], outcome, run_id, result)
