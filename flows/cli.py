@@ -3,6 +3,7 @@
     copydesk run   --input data/samples --lake data/lake
     copydesk query --lake data/lake "select count(*) from articles"
     copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+    copydesk report --lake data/lake --out data/report   # static HTML report with charts
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (InputError, LakeError) as exc:
         _fail(str(exc))
 
-    from flows.etl import etl
+    from flows.etl import RunFailed, etl
 
     workers = args.workers or default_workers()
     runner = make_task_runner(args.runner, workers, args.dask_address)
@@ -50,13 +51,21 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
     except (InputError, LakeError) as exc:
         _fail(str(exc))
+    except RunFailed as exc:
+        _fail(str(exc), code=1)
     print_summary(summary)
     return 0
 
 
 def print_summary(summary) -> None:
     s = summary
+    if not s.committed:
+        print(f"nothing new in {s.input}: {s.files_unchanged} of {s.files_discovered} files unchanged; "
+              f"{s.lake} is as it was")
+        return
     print(f"run {s.run_id} committed to {s.lake}")
+    if s.files_unchanged:
+        print(f"  {s.files_unchanged} of {s.files_discovered} files unchanged since an earlier run, not read")
     print(
         f"  files {s.files_read}  records {s.records_read}  = articles {s.articles}"
         f" + rejects {s.rejects}"
@@ -96,6 +105,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from flows.lake import Lake
+    from flows.report import render_report
+
+    if not Lake(args.lake).root.is_dir():
+        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+    page = render_report(args.lake, args.out, last_runs=args.runs)
+    print(f"report: {page.resolve().as_uri()}")
+    return 0
+
+
 def cmd_views(args: argparse.Namespace) -> int:
     from flows.lake import Lake
 
@@ -126,6 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     query.add_argument("sql")
     query.add_argument("--lake", default="data/lake")
     query.set_defaults(func=cmd_query)
+
+    report = sub.add_parser("report", help="write the last runs and charts as a static HTML page")
+    report.add_argument("--lake", default="data/lake")
+    report.add_argument("--out", default="data/report", help="directory for index.html and the PNGs")
+    report.add_argument("--runs", type=int, default=20, help="how many of the last runs to list")
+    report.set_defaults(func=cmd_report)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")

@@ -1,7 +1,13 @@
-"""The ETL flow: discover → process shards (parallel) → publish (atomic) → report.
+"""The ETL flow: lock → sweep → discover → process shards (parallel) → consolidate →
+publish (atomic) → report.
 
 Each task reads paths and returns paths and counts; the work is in ``flows.shard`` and
 ``transforms``. Where the shards run is the task runner's business (``flows.runners``).
+
+Runs are incremental: discover keeps only inputs the manifest does not already hold
+unchanged (``flows.manifest``), and a run with nothing new commits nothing. A run stages
+everything and commits with ``Lake.commit``; a crash or a failed shard leaves the lake as
+it was, and the next run sweeps the leftovers and reads those inputs again.
 """
 
 from __future__ import annotations
@@ -18,11 +24,12 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 
 from flows.consolidate import consolidate
-from flows.lake import Lake
-from flows.readers import InputFile, discover_inputs
+from flows.lake import Lake, pause_point
+from flows.manifest import Candidate, current_manifest, examine, select_inputs, stage_manifest
+from flows.readers import discover_inputs
 from flows.report import publish_artifacts
-from flows.sources import load_sources
 from flows.shard import ShardResult, process_shard
+from flows.sources import load_sources
 from schemas.tables import SCHEMA_VERSION
 from transforms import encoding
 
@@ -31,13 +38,19 @@ from transforms import encoding
 DEFAULT_SHARD_MB = 16.0
 
 
+class RunFailed(Exception):
+    """The run failed and committed nothing; the message says what and that a rerun resumes."""
+
+
 @dataclass
 class Plan:
     run_id: str
     started_at: datetime
-    shards: list[list[InputFile]]
-    files: int
-    bytes: int
+    shards: list[list[Candidate]]
+    files: int  # files examined (new, or changed by their stat)
+    bytes: int  # bytes of the files examined
+    discovered: int = 0  # files found in INPUT
+    unchanged: int = 0  # files skipped: size and times as in the manifest
 
 
 @dataclass
@@ -58,6 +71,19 @@ class RunSummary:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     bytes_read: int = 0
     decisions: dict[str, int] = field(default_factory=dict)
+    files_discovered: int = 0
+    # Files not read: unchanged by their stat (discover) or by their content hash (shards).
+    files_unchanged: int = 0
+    # False when there was nothing new: no run was written and the lake is as it was.
+    committed: bool = True
+
+
+@dataclass
+class ShardOutcome:
+    """What a shard task returns: the shard's counts and how many inputs it found unchanged."""
+
+    result: ShardResult
+    unchanged: int = 0
 
 
 def new_run_id(now: datetime) -> str:
@@ -65,16 +91,16 @@ def new_run_id(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def plan_shards(files: list[InputFile], shard_bytes: int, min_shards: int) -> list[list[InputFile]]:
-    """Group files into shards of roughly equal bytes, in input order.
+def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
+    """Group files (anything with a ``size``) into shards of roughly equal bytes, in input order.
 
     The target shrinks so that there are at least ``min_shards`` shards when there are
     enough files to spread over the workers.
     """
     total = sum(f.size for f in files)
     target = max(1, min(shard_bytes, total // max(1, min_shards) + 1))
-    shards: list[list[InputFile]] = []
-    current: list[InputFile] = []
+    shards: list[list] = []
+    current: list = []
     size = 0
     for f in files:
         if current and size + f.size > target:
@@ -87,29 +113,57 @@ def plan_shards(files: list[InputFile], shard_bytes: int, min_shards: int) -> li
     return shards
 
 
-@task(name="discover")
+def _io_error(task, task_run, state) -> bool:
+    """Retry a listing that met an I/O error (a network filesystem's hiccup), never a
+    missing input: that fails the same way twice."""
+    return isinstance(state.data, OSError)
+
+
+@task(name="discover", retries=2, retry_delay_seconds=1, retry_condition_fn=_io_error)
 def discover(input: str, lake_root: str, shard_mb: float, workers: int, sources: str | None = None) -> Plan:
+    """List the inputs and keep those the manifest does not hold unchanged."""
     files = discover_inputs(input, exclude=load_sources(sources).exclude)
+    candidates, unchanged = select_inputs(files, current_manifest(Lake(lake_root)))
     started_at = datetime.now(UTC)
-    shards = plan_shards(files, int(shard_mb * 1024 * 1024), min_shards=workers * 2)
-    return Plan(new_run_id(started_at), started_at, shards, len(files), sum(f.size for f in files))
+    shards = plan_shards(candidates, int(shard_mb * 1024 * 1024), min_shards=workers * 2)
+    return Plan(
+        new_run_id(started_at), started_at, shards, len(candidates), sum(c.size for c in candidates),
+        discovered=len(files), unchanged=unchanged,
+    )
 
 
 @task(name="process-shard", retries=1, retry_delay_seconds=1)
 def process_shard_task(
-    shard: int, files: list[InputFile], run_id: str, started_at: datetime, lake_root: str,
+    shard: int, candidates: list[Candidate], run_id: str, started_at: datetime, lake_root: str,
     sources_path: str | None,
-) -> ShardResult:
-    return process_shard(shard, files, run_id, started_at, lake_root, sources_path)
+) -> ShardOutcome:
+    """Hash the shard's inputs, read the changed ones, stage facts and manifest rows."""
+    lake = Lake(lake_root)
+    # A retry starts clean: an earlier attempt's part files of this shard are removed, so
+    # no row is staged twice.
+    lake.clear_staged_shard(run_id, shard)
+    to_read, manifest_rows = [], []
+    for candidate in candidates:
+        read, row = examine(candidate, run_id, started_at)
+        manifest_rows.append(row)
+        if read:
+            to_read.append(candidate.file)
+    result = process_shard(shard, to_read, run_id, started_at, lake_root, sources_path)
+    stage_manifest(lake, run_id, shard, manifest_rows)
+    pause_point("process")
+    return ShardOutcome(result, unchanged=len(candidates) - len(to_read))
 
 
 @task(name="consolidate")
 def consolidate_task(lake_root: str, run_id: str) -> dict[str, int]:
-    return consolidate(lake_root, run_id)
+    decisions = consolidate(lake_root, run_id)
+    pause_point("consolidate")
+    return decisions
 
 
 @task(name="publish", retries=2, retry_delay_seconds=1)
 def publish(summary: RunSummary, plan: Plan, config: dict) -> RunSummary:
+    pause_point("publish")
     lake = Lake(summary.lake)
     finished = datetime.now(UTC)
     row = {
@@ -195,22 +249,34 @@ def etl(
         t = time.perf_counter()
         plan = discover(input, str(store.root), shard_mb, workers, sources)
         timings["discover"] = time.perf_counter() - t
+        if not plan.shards:
+            # Nothing new: no run is written, so a rerun adds nothing and every query
+            # (runs included) answers as before.
+            logger.info("nothing new in %s: %d files unchanged; the lake is as it was", input, plan.unchanged)
+            if swept:
+                store.refresh_database()
+            return RunSummary(
+                run_id=plan.run_id, lake=str(store.root), input=input, files_discovered=plan.discovered,
+                files_unchanged=plan.unchanged, stage_seconds=timings, committed=False,
+            )
         logger.info(
-            "run %s: %d files, %.1f MB in %d shards",
-            plan.run_id, plan.files, plan.bytes / 1e6, len(plan.shards),
+            "run %s: %d of %d files to examine (%d unchanged), %.1f MB in %d shards",
+            plan.run_id, plan.files, plan.discovered, plan.unchanged, plan.bytes / 1e6, len(plan.shards),
         )
 
         t = time.perf_counter()
         futures = [
             process_shard_task.submit(
-                i, files, plan.run_id, plan.started_at, str(store.root), sources
+                i, candidates, plan.run_id, plan.started_at, str(store.root), sources
             )
-            for i, files in enumerate(plan.shards)
+            for i, candidates in enumerate(plan.shards)
         ]
-        results = _collect(futures, plan, progress)
+        outcomes = _collect(futures, plan, progress)
         timings["process"] = time.perf_counter() - t
 
-        summary = combine(plan.run_id, str(store.root), input, results)
+        summary = combine(plan.run_id, str(store.root), input, [o.result for o in outcomes])
+        summary.files_discovered = plan.discovered
+        summary.files_unchanged = plan.unchanged + sum(o.unchanged for o in outcomes)
 
         t = time.perf_counter()
         summary.decisions = consolidate_task(str(store.root), plan.run_id)
@@ -222,6 +288,8 @@ def etl(
             "shard_mb": shard_mb,
             "workers": workers,
             "shards": len(plan.shards),
+            "files_discovered": plan.discovered,
+            "files_unchanged": summary.files_unchanged,
             "ftfy": encoding.config_description(),
         }
         t = time.perf_counter()
@@ -232,21 +300,31 @@ def etl(
     return summary
 
 
-def _collect(futures, plan: Plan, progress: bool) -> list[ShardResult]:
+def _collect(futures, plan: Plan, progress: bool) -> list[ShardOutcome]:
     """Wait for every shard, showing a progress bar when asked. A failed shard fails
     the run before anything is published."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    results: list[ShardResult] = []
+    shard_of = {id(f): i for i, f in enumerate(futures)}
+    results: list[ShardOutcome] = []
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), disable=not progress, transient=False,
     ) as bar:
         job = bar.add_task("shards", total=len(futures))
         for future in as_completed(futures):
-            results.append(future.result())
+            try:
+                results.append(future.result())
+            except Exception as exc:
+                shard = shard_of[id(future)]
+                files = plan.shards[shard]
+                raise RunFailed(
+                    f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
+                    f"retry: {type(exc).__name__}: {exc}. Run {plan.run_id} published nothing; "
+                    "rerun to read these inputs again"
+                ) from exc
             bar.advance(job)
-    return sorted(results, key=lambda r: r.shard)
+    return sorted(results, key=lambda r: r.result.shard)
 
 
 def summary_dict(summary: RunSummary) -> dict:

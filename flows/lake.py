@@ -3,6 +3,7 @@
 Layout::
 
     LAKE/<table>/run=<run_id>/part-<shard>.parquet   facts, one directory per run
+    LAKE/manifest/run=<run_id>/part-<shard>.parquet  the inputs the run examined (flows.manifest)
     LAKE/runs/run=<run_id>/part-00000.parquet        written last: the commit record
     LAKE/_staging/<run_id>/<table>/...               a run in progress (never read by views)
     LAKE/copydesk.duckdb                             a DuckDB database holding the views
@@ -28,6 +29,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from schemas import all_tables
 from schemas.tables import TABLES
 from schemas.views import view_statements
 
@@ -37,6 +39,24 @@ DATABASE_NAME = "copydesk.duckdb"
 
 class LakeError(Exception):
     """The lake cannot be used: the message says what and what to do."""
+
+
+# Test hook: with COPYDESK_TEST_PAUSE_AT=<point>, a run stops at that point (it touches
+# COPYDESK_TEST_PAUSE_FILE, then sleeps) so a test can kill it there. Points, in order:
+# process (a shard has staged its files), consolidate (decisions staged), publish (before
+# anything moves), commit (tables moved in, runs row not yet written), committed (runs row
+# written, staging not yet removed). Unset in normal use: the check is one dict lookup.
+PAUSE_POINTS = ("process", "consolidate", "publish", "commit", "committed")
+
+
+def pause_point(point: str) -> None:
+    """Sleep here when ``COPYDESK_TEST_PAUSE_AT`` names ``point`` (see ``PAUSE_POINTS``)."""
+    if os.environ.get("COPYDESK_TEST_PAUSE_AT") != point:
+        return
+    marker = os.environ.get("COPYDESK_TEST_PAUSE_FILE")
+    if marker:
+        Path(marker).write_text(f"{point} {os.getpid()}\n")
+    time.sleep(float(os.environ.get("COPYDESK_TEST_PAUSE_SECONDS", "300")))
 
 
 def write_parquet(rows_or_table: list[dict] | pa.Table, schema: pa.Schema, path: str | Path) -> int:
@@ -77,6 +97,11 @@ class Lake:
 
     def staged_file(self, run_id: str, table: str, shard: int) -> Path:
         return self.staging_dir(run_id) / table / f"part-{shard:05d}.parquet"
+
+    def clear_staged_shard(self, run_id: str, shard: int) -> None:
+        """Remove a shard's staged part files of every table (before a retry writes them again)."""
+        for path in self.staging_dir(run_id).glob(f"*/part-{shard:05d}.parquet"):
+            path.unlink(missing_ok=True)
 
     @property
     def database(self) -> Path:
@@ -169,13 +194,15 @@ class Lake:
                 dst = self.run_dir(src.name, run_id)
                 dst.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(src, dst)
+        pause_point("commit")
         write_parquet([runs_row], TABLES["runs"], self.run_dir("runs", run_id) / "part-00000.parquet")
+        pause_point("committed")
         shutil.rmtree(staging, ignore_errors=True)
         self.refresh_database()
 
     # ---- DuckDB ----------------------------------------------------------------------------
     def tables_with_files(self) -> set[str]:
-        return {t for t in TABLES if any(self.table_dir(t).glob("run=*/*.parquet"))}
+        return {t for t in all_tables() if any(self.table_dir(t).glob("run=*/*.parquet"))}
 
     def view_sql(self) -> list[str]:
         return view_statements(str(self.root), self.tables_with_files())

@@ -1,0 +1,160 @@
+"""The manifest of ingested inputs: which files a run must read, and what it records.
+
+Two steps keep a rerun cheap and exact:
+
+1. ``select_inputs`` (in discover, serial): a file whose size, modification time and
+   status-change time equal the current manifest row is skipped without being opened.
+2. ``examine`` (in the shard tasks, parallel): every other file is hashed (xxh3-128 of
+   its bytes); when the hash equals the manifest's, the file was only touched and is not
+   read again (its manifest row is refreshed, its live rows stay those of the earlier run).
+
+Input identity (``input_key``) is the absolute path as discovered, symbolic links not
+resolved: ``INPUT=data/inbox`` and ``INPUT=$PWD/data/inbox`` name the same inputs, while two
+folders holding the same file names are different inputs. Moving the corpus makes it new.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+
+import xxhash
+
+from flows.lake import Lake, write_parquet
+from flows.readers import InputFile, _safe_text
+from schemas.manifest import MANIFEST
+
+_CHUNK = 1024**2
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """The current manifest row of one input."""
+
+    input_path: str
+    size: int | None
+    mtime_ns: int | None
+    ctime_ns: int | None
+    content_hash: str | None
+    ingested_run_id: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An input discover could not rule out: new, or its stat differs from the manifest."""
+
+    file: InputFile
+    previous: ManifestEntry | None
+
+    @property
+    def size(self) -> int:
+        return self.file.size
+
+
+def input_key(file: InputFile) -> str:
+    """The identity of an input file: its absolute path, storable as UTF-8.
+
+    >>> input_key(InputFile("/data/inbox/a.txt", 3, "a.txt"))
+    '/data/inbox/a.txt'
+    """
+    return _safe_text(os.path.abspath(file.path))
+
+
+def stat_of(path: str) -> tuple[int | None, int | None, int | None]:
+    """``(size, mtime_ns, ctime_ns)``; the link itself for a dangling link or a loop;
+    ``(None, None, None)`` when the path is gone."""
+    for stat in (os.stat, os.lstat):
+        try:
+            st = stat(path)
+            return st.st_size, st.st_mtime_ns, st.st_ctime_ns
+        except OSError:
+            continue
+    return None, None, None
+
+
+def hash_file(path: str) -> str | None:
+    """xxh3-128 of the file's bytes (hex), or None when it cannot be read."""
+    digest = xxhash.xxh3_128()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(_CHUNK):
+                digest.update(chunk)
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def current_manifest(lake: Lake) -> dict[str, ManifestEntry]:
+    """The latest committed manifest row per input key (what the ``current_inputs`` view shows)."""
+    import duckdb
+
+    committed = lake.committed_runs()
+    files = [
+        str(p)
+        for p in sorted(lake.table_dir("manifest").glob("run=*/*.parquet"))
+        if p.parent.name.removeprefix("run=") in committed
+    ]
+    if not files:
+        return {}
+    con = duckdb.connect()
+    try:
+        rows = con.execute(
+            """SELECT input_key, input_path, size, mtime_ns, ctime_ns, content_hash, ingested_run_id
+            FROM read_parquet(?, hive_partitioning = false)
+            QUALIFY row_number() OVER (PARTITION BY input_key ORDER BY run_id DESC) = 1""",
+            [files],
+        ).fetchall()
+    finally:
+        con.close()
+    return {r[0]: ManifestEntry(*r[1:]) for r in rows}
+
+
+def select_inputs(
+    files: list[InputFile], current: dict[str, ManifestEntry]
+) -> tuple[list[Candidate], int]:
+    """The files a run must examine, and how many were skipped as unchanged by their stat.
+
+    A file is skipped only when size, mtime and ctime all equal its manifest row and it was
+    read then (a file that could not be read is examined again when any of them moves).
+    """
+    candidates: list[Candidate] = []
+    skipped = 0
+    for f in files:
+        previous = current.get(input_key(f))
+        if previous is not None and previous.size is not None:
+            if stat_of(f.path) == (previous.size, previous.mtime_ns, previous.ctime_ns):
+                skipped += 1
+                continue
+        candidates.append(Candidate(f, previous))
+    return candidates, skipped
+
+
+def examine(candidate: Candidate, run_id: str, started_at: datetime) -> tuple[bool, dict]:
+    """Hash one candidate: ``(read it, its manifest row)``.
+
+    The stat is taken before the hash, so a file that changes while it is read looks
+    changed again to the next run.
+    """
+    file, previous = candidate.file, candidate.previous
+    size, mtime_ns, ctime_ns = stat_of(file.path)
+    content_hash = hash_file(file.path)
+    unchanged = previous is not None and content_hash is not None and content_hash == previous.content_hash
+    row = {
+        "input_key": input_key(file),
+        # An unchanged file keeps the rows (and their input_path) of the run that read it.
+        "input_path": previous.input_path if unchanged else file.relpath,
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "ctime_ns": ctime_ns,
+        "content_hash": content_hash,
+        "ingested_run_id": previous.ingested_run_id if unchanged else run_id,
+        "examined_at": started_at,
+        "run_id": run_id,
+    }
+    return not unchanged, row
+
+
+def stage_manifest(lake: Lake, run_id: str, shard: int, rows: list[dict]) -> None:
+    """Write one shard's manifest rows to staging (replacing an earlier attempt's)."""
+    write_parquet(rows, MANIFEST, lake.staged_file(run_id, "manifest", shard))
