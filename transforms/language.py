@@ -13,8 +13,10 @@ from typing import Any
 
 # Shorter texts give guesses, not answers ("Hello" comes out as Breton).
 MIN_LETTERS = 20
-# Language is settled long before this; capping keeps the cost per article bounded.
-MAX_CHARS = 10_000
+# Language is settled long before this; the model's cost grows with the text, and
+# detection was three quarters of the per-article work on BBC articles with 10,000.
+# On the BBC and FakeNewsCorpus samples, 1,000 characters give the same answer.
+MAX_CHARS = 1_000
 
 # py3langid labels that are not ISO 639-1 codes, mapped to the 639-1 code of the
 # macrolanguage they belong to. Labels with no 639-1 code (Acehnese, Kabyle, ...) give
@@ -62,7 +64,7 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
         return None, None
     # Addresses are not language, and their letters would count toward the minimum.
     sample = _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
-    if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
+    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
         return None, None
     label, score = _get_identifier().classify(sample)
     code = _TO_ISO639_1.get(label, label)
