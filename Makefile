@@ -10,6 +10,9 @@ WORKERS ?=
 DASK_ADDRESS ?=
 LOCK_WAIT ?= 0
 PREFECT_PORT ?= 4200
+INBOX ?= data/inbox
+CRON ?= 0 * * * *
+REPORT ?= data/report
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 
@@ -30,12 +33,13 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
 
-.PHONY: help setup run query views server stop test lint bench clean schema
+.PHONY: help setup run query views server schedule stop report test lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= SQL="
+	@echo "             INBOX=$(INBOX) CRON='$(CRON)' REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "copydesk needs Python 3.11+; set PYTHON=python3.11")'
@@ -52,8 +56,15 @@ setup: $(STAMP) ## make the virtual environment at .venv with the locked version
 server: $(STAMP) ## start the local Prefect server on 127.0.0.1 (PREFECT_PORT, default 4200), reused by runs
 	@$(PY) -m flows.server start
 
-stop: ## stop the local Prefect server (and the schedule, if serving)
-	@if [ -x $(PY) ]; then $(PY) -m flows.server stop; fi
+schedule: $(STAMP) ## serve the ETL of INBOX (data/inbox) into LAKE on CRON (hourly); UI on 127.0.0.1:PREFECT_PORT
+	@$(PY) -m flows.server start
+	@$(SERVER_ENV) $(PY) -m flows.schedule start --inbox "$(INBOX)" --lake "$(LAKE)" --cron "$(CRON)" \
+	  --runner $(RUNNER) $(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
+	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
+	@echo "UI: http://127.0.0.1:$(PREFECT_PORT)  log: .prefect/schedule.log  stop: make stop"
+
+stop: ## stop the schedule (if serving) and the local Prefect server, by their PIDs
+	@if [ -x $(PY) ]; then $(PY) -m flows.schedule stop; $(PY) -m flows.server stop; fi
 
 run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
 	@$(PY) -m flows.server start
@@ -61,6 +72,9 @@ run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
 	@echo
 	@echo 'example: make query SQL="select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc"'
 	@$(PY) -m flows.cli query --lake "$(LAKE)" "select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc limit 10"
+
+report: $(STAMP) ## render the last runs and charts of LAKE to REPORT/index.html (default data/report)
+	@$(PY) -m flows.cli report --lake "$(LAKE)" --out "$(REPORT)"
 
 query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=]
 	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir]' >&2; exit 2; fi

@@ -88,8 +88,11 @@ def stage_rows(summary) -> list[tuple[str, str, str, float | None]]:
         f"{d.get('run_duplicates', 0)} duplicates; "
         f"{d.get('run_boilerplate_paragraphs', 0)} paragraphs now boilerplate"
     )
+    found = getattr(summary, "files_discovered", 0) or summary.files_read
+    unchanged = getattr(summary, "files_unchanged", 0)
     return [
-        ("discover", f"`{summary.input}`", f"{summary.files_read} files ({_bytes(summary.bytes_read)})",
+        ("discover", f"`{summary.input}`: {found} files",
+         f"{summary.files_read} files read ({_bytes(summary.bytes_read)}), {unchanged} unchanged",
          t.get("discover")),
         ("process shards", f"{summary.files_read} files: {summary.records_read} records",
          f"{summary.articles} articles + {summary.rejects} rejects", t.get("process")),
@@ -178,7 +181,7 @@ def report_data(lake: str, last_runs: int = 20) -> dict[str, list[tuple]]:
     Keys: ``runs`` (the last runs, newest first, columns ``RUN_COLUMNS``),
     ``by_source`` ``(source, articles)``, ``by_month`` ``(month 'YYYY-MM' or 'unknown',
     articles)``, ``paragraphs_removed`` ``(status, paragraphs)``, ``rejects``
-    ``(reason, records)``, ``totals`` one ``(articles, duplicates, paragraphs, rejects)``.
+    ``(reason, records)``, ``totals`` one ``(articles, duplicates, paragraphs, kept paragraphs, rejects)``.
     """
     from flows.lake import Lake
 
@@ -201,7 +204,9 @@ def report_data(lake: str, last_runs: int = 20) -> dict[str, list[tuple]]:
         "rejects": q("select reason, count(*) n from rejects group by reason order by n desc, reason"),
         "totals": q("select (select count(*) from articles), "
                     "(select count(*) from articles_all) - (select count(*) from articles), "
-                    "(select count(*) from paragraphs), (select count(*) from rejects)"),
+                    "(select count(*) from paragraphs), "
+                    "(select count(*) from paragraphs where status = 'kept'), "
+                    "(select count(*) from rejects)"),
     }
 
 
@@ -302,6 +307,7 @@ def _integer_axis(axis) -> None:
     from matplotlib.ticker import MaxNLocator
 
     axis.set_major_locator(MaxNLocator(integer=True))  # counts: no 0.5 articles
+    axis.axes.margins(**{axis.axis_name: 0.1})  # room for the bar labels
 
 
 def _no_data(ax, rows) -> None:
@@ -313,7 +319,7 @@ def _no_data(ax, rows) -> None:
 
 def _html(lake: str, data: dict[str, list[tuple]], charts: list[str]) -> str:
     e = html.escape
-    articles, duplicates, paragraphs, rejects = data["totals"][0]
+    articles, duplicates, paragraphs, kept, rejects = data["totals"][0]
     head = ["run", "started (UTC)", "seconds", "input", "files", "records", "articles", "rejects",
             "paragraphs", "kept"]
     runs = "".join(
@@ -331,7 +337,7 @@ img {{ max-width: 100%; }}
 </style></head><body>
 <h1>copydesk report</h1>
 <p>Lake <code>{e(lake)}</code>: {articles} canonical articles ({duplicates} duplicates set aside),
-{paragraphs} paragraphs, {rejects} rejected records.</p>
+{paragraphs} paragraphs of which {kept} kept, {rejects} rejected records.</p>
 <h2>Last runs</h2>
 <table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
 <h2>Charts</h2>
