@@ -589,6 +589,18 @@ def test_repair_with_equals_ftfy_under_other_configs(text: str, config: ftfy.Tex
     assert repair_with(text, config) == fix_text(text, config)
 
 
+@settings(max_examples=100, deadline=None)
+@given(any_text)
+def test_repair_falls_back_to_ftfy_for_other_ftfy_versions(text: str) -> None:
+    # `_fix_segment` mirrors ftfy 6.3's rounds; for any other version it calls
+    # ftfy.fix_and_explain itself. Both paths must give ftfy's output and explanation.
+    mirrored = repair_and_explain(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encoding, "_MIRRORS_FTFY", False)
+        assert repair_and_explain(text) == mirrored
+        assert repair(text) == fix_text(text)
+
+
 MOJIBAKE_CODECS = [
     "sloppy-windows-1252",
     "latin-1",

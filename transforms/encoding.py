@@ -583,9 +583,11 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
 # slowest part (~2 MB/s); every one of its matches contains a non-ASCII character and is
 # at most `_BADNESS_WIDTH` characters long (checked on the parsed regex at import, see
 # `_badness_window`), so it only needs searching in a window around each non-ASCII run.
-# Lines that pass are copied; the others go through ftfy.fix_and_explain exactly as
-# fix_text calls it, including fix_text's one piece of state across segments
-# (unescape_html="auto" is off for the rest of the text from the first segment with "<").
+# Lines that pass are copied; the others go through `_fix_segment`, ftfy.fix_and_explain's
+# rounds run with ftfy's own fixers but skipping each fixer that cannot change the line
+# (same conditions) and the final round that only confirms the fix. fix_text's one piece
+# of state across segments is kept: unescape_html="auto" is off for the rest of the text
+# from the first segment with "<".
 #
 # The whole text is tried first, at once. That is sound because (a) the character checks
 # and HTML_ENTITY_RE (which cannot span "\n") are local, so none in the text means none
@@ -808,17 +810,17 @@ def _fix_encoding(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.Expl
 
 def _fix_segment(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
     """``ftfy.fix_and_explain(text, config)`` for one segment, appending its explanation."""
+    if config.unescape_html == "auto" and "<" in text:
+        config = config._replace(unescape_html=False)
+    prefilter = _prefilter(config)
+    if prefilter.unchanged(text, BADNESS_RE):
+        return text
     if not _MIRRORS_FTFY:
         fixed, explanation = ftfy.fix_and_explain(text, config._replace(explain=steps is not None))
         if steps is not None and explanation:
             steps.extend(explanation)
         return fixed
-    if config.unescape_html == "auto" and "<" in text:
-        config = config._replace(unescape_html=False)
-    prefilter = _prefilter(config)
-    while True:
-        if prefilter.unchanged(text, BADNESS_RE):
-            return text  # this round would change nothing, so ftfy would stop here
+    while True:  # ftfy's rounds: every fixer in order, until a round changes nothing
         original = text
         if config.unescape_html and "&" in text:
             text = _apply("unescape_html", ftfy.fixes.unescape_html, text, steps)
@@ -831,7 +833,8 @@ def _fix_segment(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.Expla
             text = unicodedata.normalize(config.normalization, text)
             if steps is not None:
                 steps.append(ftfy.ExplanationStep("normalize", config.normalization))
-        if text == original:
+        # The second test spares ftfy's last round, the one that only confirms the fix.
+        if text == original or prefilter.unchanged(text, BADNESS_RE):
             return text
 
 
@@ -851,9 +854,6 @@ def _repair(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.Explanatio
             # Same switch as ftfy.fix_text: from the first line with "<" on, the text is
             # treated as HTML and entities are kept.
             config = config._replace(unescape_html=False)
-        if _prefilter(config).unchanged(segment, BADNESS_RE):
-            out.append(segment)
-            continue
         out.append(_fix_segment(segment, config, steps))
     return "".join(out)
 
