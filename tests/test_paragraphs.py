@@ -104,3 +104,17 @@ def test_title_repeated_as_first_paragraph_is_marked():
     assert first_status("Talks end", "Talks end as both sides walk out of the room in Geneva.", "Body.")[0][0] == "kept"
     assert first_status("Talks end", "Talks end - the ministers left early on Friday", "B.")[0][0] == "kept"
     assert first_status(None, "Talks end", "Body.")[0][0] == "kept"
+
+
+def test_title_after_a_prompt_or_twice_is_marked_but_not_deep_in_the_body():
+    from transforms.article import _mark_title_repeat
+
+    def statuses(title, *texts):
+        ps = [Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(texts)]
+        _mark_title_repeat(title, ps)
+        return [p.status for p in ps]
+
+    assert statuses("Hand sanitizers", "Subscribe to Example for FREE", "Hand Sanitizers", "Body.") == [
+        "kept", "repeat", "kept"]
+    assert statuses("Hand sanitizers", "Hand sanitizers", "HAND SANITIZERS", "Body.") == ["repeat", "repeat", "kept"]
+    assert statuses("Hand sanitizers", "A.", "B.", "C.", "Hand sanitizers") == ["kept"] * 4

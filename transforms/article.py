@@ -98,25 +98,30 @@ def _take_byline(paragraphs: list[Paragraph]) -> bylines.Byline | None:
 def _mark_title_repeat(title: str | None, paragraphs: list[Paragraph]) -> None:
     """Scraped bodies often start with the title again: that paragraph repeats the title.
 
-    The first *kept* paragraph is compared (a byline may stand before it), by its words
-    only, so that "Talks end: no deal" matches the title "Talks end - no deal"; it also
-    matches when the paragraph is the title plus the site name the title cleaner took off
-    ("Talks end - no deal | Example News"), but never when it holds more than that.
+    Paragraphs are compared by their words only, so that "Talks end: no deal" matches the
+    title "Talks end - no deal". The title may stand after a site prompt that is only
+    found to be boilerplate later ("Subscribe to ...", then the title), or twice, so the
+    first three kept paragraphs are looked at. The first also matches when it is the title
+    plus the site name the title cleaner took off ("Talks end - no deal | Example News"),
+    but never when it holds more than that.
     """
     from transforms.fingerprints import words
 
-    first = next((p for p in paragraphs if p.status == "kept"), None)
     title_words = words(title) if title else []
-    if first is None or not title_words:
+    if not title_words:
         return
-    head = words(first.text)
-    # A site suffix is short and set off by a separator; anything longer after the title
-    # is body text, and that paragraph stays.
-    suffix = len(head) - len(title_words)
-    separated = any(sep in first.text for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb "))
-    if head == title_words or (head[: len(title_words)] == title_words and 0 < suffix <= 4 and separated):
-        first.status = "repeat"
-        first.reason = "repeats the title"
+    head = [p for p in paragraphs if p.status == "kept"][:3]
+    for i, paragraph in enumerate(head):
+        found = words(paragraph.text)
+        # A site suffix is short and set off by a separator; anything longer after the
+        # title is body text, and that paragraph stays.
+        suffix = len(found) - len(title_words)
+        separated = any(sep in paragraph.text for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb "))
+        if found == title_words or (
+            i == 0 and found[: len(title_words)] == title_words and 0 < suffix <= 4 and separated
+        ):
+            paragraph.status = "repeat"
+            paragraph.reason = "repeats the title"
 
 
 def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
@@ -230,6 +235,7 @@ def _location_identity(record: RawRecord) -> str:
     """Where the record sits, independent of the machine: file name plus locator."""
     name = os.path.basename(record.input_path)
     return f"{name}#{record.input_locator}" if record.input_locator else name
+
 
 
 def _structured_encoding_method(enc: str, steps: tuple[str, ...], declared: str | None) -> str:

@@ -26,6 +26,9 @@ from transforms.paragraphs import comparison_text
 _WORD = re.compile(r"\w+")
 # 2**32 - 1: MinHash values are 32-bit; the empty signature is all max values.
 _MAX_HASH = np.uint64(0xFFFFFFFF)
+# Odd 64-bit multipliers, one per word slot of a shingle (fixed: signatures must agree
+# across runs), so that "a b" and "b a" hash differently.
+_SLOT_MULTIPLIERS = np.random.default_rng(5).integers(1, 2**62, size=64, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 
 
 class MinHashConfig(NamedTuple):
@@ -89,9 +92,19 @@ def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.n
     tokens = words(text)
     if not tokens:
         return np.empty(0, dtype=np.uint64)
-    count = max(1, len(tokens) - size + 1)
-    hashes = {xxhash.xxh32_intdigest(" ".join(tokens[i : i + size]).encode("utf-8")) for i in range(count)}
-    return np.fromiter(hashes, dtype=np.uint64, count=len(hashes))
+    # Each word is hashed once; a shingle's hash combines its words' hashes with one
+    # fixed odd multiplier per slot, in numpy, instead of hashing every joined window.
+    word_hashes = np.fromiter(
+        (xxhash.xxh64_intdigest(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens)
+    )
+    width = min(size, len(tokens))
+    count = len(tokens) - width + 1
+    combined = np.zeros(count, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for slot in range(width):
+            combined += word_hashes[slot : slot + count] * _SLOT_MULTIPLIERS[slot]
+    folded = (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
+    return np.unique(folded)
 
 
 @lru_cache(maxsize=4)
