@@ -12,6 +12,13 @@ import argparse
 import csv
 import os
 import sys
+from pathlib import Path
+
+# Prefect state stays in the project (never ~/.prefect) and sends no analytics, also when
+# the CLI runs without make. Set before anything imports Prefect.
+os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / ".prefect"))
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
 def _fail(message: str, code: int = 2) -> None:
