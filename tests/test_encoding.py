@@ -670,21 +670,36 @@ def test_repair_equals_ftfy_on_every_shared_corpus() -> None:
         assert repair(text) == fix_text(text), name
 
 
-def test_badness_window_is_proven_for_the_installed_ftfy() -> None:
-    # The fast path searches BADNESS_RE only near non-ASCII characters; that needs every
-    # branch of the regex to require one. If a future ftfy breaks this, the fast path
-    # falls back to whole-line searches (still correct, slower) and this test says so.
-    assert encoding._BADNESS_WIDTH == 7
-    from re import _parser
+def test_badness_triggers_are_proven_for_the_installed_ftfy() -> None:
+    # The fast path searches ftfy's BADNESS_RE only near trigger characters; that needs
+    # every alternative of the regex to require one. If a future ftfy breaks this, the
+    # analysis returns None, the fast path searches whole lines (still correct, slower),
+    # and this test says so.
+    assert encoding._TRIGGERS is not None
+    triggers, width = encoding._TRIGGERS
+    assert width == 7
+    assert not {ord(c) for c in "’‘“”–—…\u00a0"} & triggers  # clean typeset copy has none
+    assert {ord(c) for c in "ÃÂâ£é\x92"} <= triggers
 
-    def needs(pattern: str) -> bool:
-        return encoding._needs_non_ascii(list(_parser.parse(pattern)))
+    def analyse(pattern: str, flags: int = 0) -> tuple[set[str], int] | None:
+        found = encoding._badness_triggers(re.compile(pattern, flags))
+        return None if found is None else ({chr(c) for c in found[0]}, found[1])
 
-    assert needs("é|[àá]b|x+ñ|(?:ü)")
-    assert not needs("é|ab")
-    assert not needs("x?é?")
-    assert not needs("[^a]")
-    assert not needs(r"\wé?")
+    assert analyse("é|[àá]b|x{1,3}ñ|(?:ü)") == ({"é", "à", "á", "ñ", "ü"}, 4)
+    assert analyse("x+é") is None  # unbounded width: no window fits
+    assert analyse("[a-z]é[“é]") == ({"é"}, 3)  # the item without typographic quotes
+    assert analyse("é|ab") is None  # an alternative with no non-ASCII item
+    assert analyse("x?é?") is None  # optional items do not count
+    assert analyse("[^a]é|[^b]") is None
+    assert analyse(r"\wé?") is None
+    assert analyse("é", re.IGNORECASE) is None
+
+
+@FAST
+@given(any_text)
+def test_badness_search_near_triggers_equals_full_search(text: str) -> None:
+    for pattern in (encoding.BADNESS_RE, encoding._BADNESS_ANY_LINE_RE):
+        assert encoding._badness_search(text, pattern) == bool(pattern.search(text))
 
 
 def test_prefilter_sends_only_changeable_lines_to_ftfy() -> None:

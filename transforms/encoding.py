@@ -579,10 +579,11 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
 #
 # `_Prefilter` collects, from ftfy's own tables, the characters the enabled fixers change.
 # The ASCII ones (controls, "&") are found with bytes.translate, which runs at memory
-# speed, the others with one regex over the non-ASCII runs only. BADNESS_RE is ftfy's
-# slowest part (~2 MB/s); every one of its matches contains a non-ASCII character and is
-# at most `_BADNESS_WIDTH` characters long (checked on the parsed regex at import, see
-# `_badness_window`), so it only needs searching in a window around each non-ASCII run.
+# speed, the others with one character-class regex. BADNESS_RE, ftfy's mojibake
+# heuristic, is its slowest part (~2 MB/s); every one of its matches contains one of a
+# set of trigger characters (accented letters, "£", box drawing, ...; not ’ “ ” – …) and
+# is at most 7 characters long, both read off the parsed regex at import (see
+# `_badness_triggers`), so it is only searched in small windows around triggers.
 # Lines that pass are copied; the others go through `_fix_segment`, ftfy.fix_and_explain's
 # rounds run with ftfy's own fixers but skipping each fixer that cannot change the line
 # (same conditions) and the final round that only confirms the fix. fix_text's one piece
@@ -600,52 +601,7 @@ def decode(raw: bytes, declared: str | None = None) -> Decoded:
 # hypothesis on adversarial alphabets, on every shared corpus and on generated mojibake.
 
 _BADNESS_ANY_LINE_RE = re.compile(BADNESS_RE.pattern, BADNESS_RE.flags | re.MULTILINE)
-_NON_ASCII_RUN_RE = re.compile(r"[^\x00-\x7f]+")
 
-
-def _needs_non_ascii(items: list) -> bool:  # type: ignore[type-arg]
-    """True if every match of this parsed (sub)pattern contains a non-ASCII character."""
-    from re import _constants as c  # the parsed-regex opcodes (CPython 3.11+)
-
-    def item_needs(op: object, av: object) -> bool:
-        if op is c.LITERAL:
-            return av >= 0x80  # type: ignore[operator]
-        if op is c.IN:
-            return all(
-                (kind is c.LITERAL and val >= 0x80) or (kind is c.RANGE and val[0] >= 0x80)
-                for kind, val in av  # type: ignore[attr-defined]
-            )
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
-            low, _high, sub = av  # type: ignore[misc]
-            return low >= 1 and _needs_non_ascii(list(sub))
-        if op is c.SUBPATTERN:
-            return _needs_non_ascii(list(av[-1]))  # type: ignore[index]
-        if op is c.BRANCH:
-            return all(_needs_non_ascii(list(alt)) for alt in av[1])  # type: ignore[index]
-        return False
-
-    return any(item_needs(op, av) for op, av in items)
-
-
-def _badness_window() -> int | None:
-    """The longest BADNESS_RE match, if every match provably contains a non-ASCII character.
-
-    None (search whole lines instead) if ftfy's regex ever changes so that this does not
-    hold, or uses flags (IGNORECASE) under which non-ASCII pattern characters match ASCII.
-    """
-    try:
-        from re import _parser
-
-        if BADNESS_RE.flags & re.IGNORECASE:
-            return None
-        parsed = _parser.parse(BADNESS_RE.pattern, BADNESS_RE.flags)
-        _low, high = parsed.getwidth()
-        return high if _needs_non_ascii(list(parsed)) and high < 100 else None
-    except Exception:  # a private module of a future Python: fall back, never guess
-        return None
-
-
-_BADNESS_WIDTH = _badness_window()
 
 # Printable ASCII plus TAB, LF and FF: no enabled fixer changes them ("&" is handled apart).
 _SAFE_ASCII = bytes([0x09, 0x0A, 0x0C, *range(0x20, 0x7F)])
@@ -659,6 +615,103 @@ def _char_class(codepoints: set[int]) -> str:
         lo, hi = re.escape(chr(run[0])), re.escape(chr(run[-1]))
         parts.append(lo if lo == hi else f"{lo}-{hi}")
     return "[" + "".join(parts) + "]"
+
+
+# Punctuation that clean edited news is full of; the trigger set avoids it where it can.
+# (Accented letters, "£" and "€" cannot be avoided: some alternatives need them.)
+_COMMON_IN_NEWS = frozenset(map(ord, "’‘“”„‚–—…«»‹›\u00a0°·"))
+
+
+def _mandatory_sets(items: list, cost: Callable[[frozenset[int]], tuple[int, int]]) -> list[frozenset[int]]:  # type: ignore[type-arg]
+    """For a parsed regex sequence, the character sets of its mandatory items made only of
+    non-ASCII characters: every match contains a character of each set. (An alternation
+    contributes the union of one set per alternative, chosen by ``cost``.)"""
+    from re import _constants as c  # the parsed-regex opcodes (CPython 3.11+)
+
+    sets: list[frozenset[int]] = []
+    for op, av in items:
+        if op is c.LITERAL and av >= 0x80:
+            sets.append(frozenset({av}))
+        elif op is c.IN:
+            chars: set[int] = set()
+            for kind, val in av:
+                if kind is c.LITERAL and val >= 0x80:
+                    chars.add(val)
+                elif kind is c.RANGE and val[0] >= 0x80:
+                    chars.update(range(val[0], val[1] + 1))
+                else:
+                    break  # an ASCII character, a category or a negation: not all non-ASCII
+            else:
+                sets.append(frozenset(chars))
+        elif op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and av[0] >= 1:
+            sets.extend(_mandatory_sets(list(av[2]), cost))
+        elif op is c.SUBPATTERN:
+            sets.extend(_mandatory_sets(list(av[-1]), cost))
+        elif op is c.BRANCH:
+            chosen = [min(_mandatory_sets(list(alt), cost), key=cost, default=None) for alt in av[1]]
+            if all(s is not None for s in chosen):
+                sets.append(frozenset().union(*chosen))  # type: ignore[arg-type]
+    return sets
+
+
+def _trigger_cost(chars: frozenset[int]) -> tuple[int, int]:
+    return len(chars & _COMMON_IN_NEWS), len(chars)
+
+
+def _badness_triggers(pattern: re.Pattern[str] = BADNESS_RE) -> tuple[frozenset[int], int] | None:
+    """Characters at least one of which is in every match of ftfy's mojibake regex, and
+    the longest match: ``(triggers, width)``.
+
+    Each alternative of the regex has some item that must match and holds only non-ASCII
+    characters; one such item is picked per alternative, preferring items without the
+    typographic characters of clean news (’ “ ” – …), so that a line of clean edited copy
+    usually has no trigger at all. None (search every line in full) if that cannot be
+    shown, e.g. after a change in ftfy or under IGNORECASE, where non-ASCII pattern
+    characters match ASCII ones.
+    """
+    try:
+        from re import _parser
+
+        if pattern.flags & re.IGNORECASE:
+            return None
+        parsed = _parser.parse(pattern.pattern, pattern.flags)
+        _low, width = parsed.getwidth()
+        top = _mandatory_sets(list(parsed), _trigger_cost)
+        if not top:
+            return None
+        taken = min(top, key=_trigger_cost)
+        return (taken, width) if width < 100 else None
+    except Exception:  # a private module of a future Python: fall back, never guess
+        return None
+
+
+_TRIGGERS = _badness_triggers()
+
+
+def _cluster_pattern(triggers: frozenset[int], width: int) -> re.Pattern[str]:
+    # Runs of trigger characters less than `width` apart, found in one C-level scan.
+    cls = _char_class(set(triggers))
+    return re.compile(f"{cls}(?:[^{cls[1:-1]}]{{0,{width - 1}}}{cls})*")
+
+
+_TRIGGER_CLUSTER_RE = _cluster_pattern(*_TRIGGERS) if _TRIGGERS else None
+
+
+def _badness_search(text: str, badness_re: re.Pattern[str]) -> bool:
+    """``badness_re.search(text)`` is truthy, searching only around trigger characters.
+
+    A match holds a trigger at some i and spans at most `width` characters, so it lies in
+    [i - width + 1, i + width); a cluster's window covers that for each of its triggers.
+    search(text, pos, endpos) keeps "^" from matching at pos (only at real line starts).
+    """
+    if _TRIGGER_CLUSTER_RE is None or _TRIGGERS is None:
+        return bool(badness_re.search(text))
+    width = _TRIGGERS[1]
+    for cluster in _TRIGGER_CLUSTER_RE.finditer(text):
+        start = max(0, cluster.start() - width + 1)
+        if badness_re.search(text, start, cluster.end() + width - 1):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -713,16 +766,10 @@ class _Prefilter:
                 return False
         if len(encoded) == len(text):
             return True  # ASCII: the encoding fix skips it, every normal form keeps it
-        if self.non_ascii is not None or self.badness:
-            for run in _NON_ASCII_RUN_RE.finditer(text):
-                if self.non_ascii is not None and self.non_ascii.search(run.group()):
-                    return False
-                if self.badness and _BADNESS_WIDTH is not None:
-                    start = max(0, run.start() - _BADNESS_WIDTH + 1)
-                    if badness_re.search(text, start, run.end() + _BADNESS_WIDTH - 1):
-                        return False
-            if self.badness and _BADNESS_WIDTH is None and badness_re.search(text):
-                return False
+        if self.non_ascii is not None and self.non_ascii.search(text):
+            return False
+        if self.badness and _badness_search(text, badness_re):
+            return False
         return self.normalization is None or unicodedata.is_normalized(self.normalization, text)
 
 
@@ -778,17 +825,6 @@ _COULD_CHANGE: dict[str, re.Pattern[str]] = {
 }
 
 
-def _looks_bad(text: str) -> bool:
-    """``ftfy.badness.is_bad(text)``, searching only around non-ASCII characters."""
-    if _BADNESS_WIDTH is None:
-        return bool(BADNESS_RE.search(text))
-    for run in _NON_ASCII_RUN_RE.finditer(text):
-        start = max(0, run.start() - _BADNESS_WIDTH + 1)
-        if BADNESS_RE.search(text, start, run.end() + _BADNESS_WIDTH - 1):
-            return True
-    return False
-
-
 def _fix_encoding(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.ExplanationStep] | None) -> str:
     # ftfy.fix_and_explain calls fix_encoding(text) (ftfy's default config) when it does
     # not explain, and fix_encoding_and_explain(text, config) when it does.
@@ -798,7 +834,7 @@ def _fix_encoding(text: str, config: ftfy.TextFixerConfig, steps: list[ftfy.Expl
     while True:
         # The one-step fix returns ASCII and text without mojibake unchanged, which ends
         # ftfy's loop; decide that here, quickly, before calling it.
-        if not text or text.isascii() or not _looks_bad(text):
+        if not text or text.isascii() or not _badness_search(text, BADNESS_RE):
             return text
         fixed, plan = ftfy._fix_encoding_one_step_and_explain(text, enc_config)
         if steps is not None and plan:
