@@ -61,6 +61,16 @@ def input_key(file: InputFile) -> str:
     return _safe_text(os.path.abspath(file.path))
 
 
+def record_input_path(file: InputFile) -> str:
+    """The ``input_path`` the readers give this file's records (and so its facts): the
+    views match facts to the manifest on it.
+
+    >>> record_input_path(InputFile("/data/inbox/a.txt", 3, "a.txt"))
+    '/data/inbox/a.txt'
+    """
+    return _safe_text(file.path)
+
+
 def stat_of(path: str) -> tuple[int | None, int | None, int | None]:
     """``(size, mtime_ns, ctime_ns)``; the link itself for a dangling link or a loop;
     ``(None, None, None)`` when the path is gone."""
@@ -143,7 +153,7 @@ def examine(candidate: Candidate, run_id: str, started_at: datetime) -> tuple[bo
     row = {
         "input_key": input_key(file),
         # An unchanged file keeps the rows (and their input_path) of the run that read it.
-        "input_path": previous.input_path if unchanged else file.relpath,
+        "input_path": previous.input_path if unchanged else record_input_path(file),
         "size": size,
         "mtime_ns": mtime_ns,
         "ctime_ns": ctime_ns,

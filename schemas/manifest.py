@@ -21,7 +21,7 @@ MANIFEST = _schema(
            "Input identity: the file's absolute path (symbolic links not resolved), so the same "
            "file given through another relative INPUT is the same input."),
     _field("input_path", pa.string(), False,
-           "The input_path its live facts carry (relative to the INPUT of the run that ingested it)."),
+           "The input_path its live facts carry (as the readers name the file); the views match on it."),
     _field("size", pa.int64(), True, "File size in bytes when examined; null when it could not be read."),
     _field("mtime_ns", pa.int64(), True, "Modification time (ns since the epoch); null when unknown."),
     _field("ctime_ns", pa.int64(), True,

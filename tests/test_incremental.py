@@ -70,7 +70,7 @@ def test_changed_input_replaces_its_articles_under_the_same_ids(run_etl, tmp_pat
     inbox = make_inbox(tmp_path)
     first, lake = run_etl(inbox, runner="thread")
     ids = {r["source_id"]: r["article_id"] for r in rows(lake, "select source_id, article_id from articles_all")}
-    seed_before = rows(lake, "select * from articles where input_path = 'seed.txt'")
+    seed_before = rows(lake, "select * from articles where input_path like '%/seed.txt'")
 
     # Story 2 is edited, story 3 is withdrawn, story 4 is new, the broken line is fixed.
     write_jsonl(inbox / "feed.jsonl", [story(1, "alpha"), story(2, "beta revised"), story(4, "delta")])
@@ -78,7 +78,7 @@ def test_changed_input_replaces_its_articles_under_the_same_ids(run_etl, tmp_pat
 
     assert second.committed and second.files_read == 1  # only the changed file was read
     assert second.records_read == 3 == second.articles + second.rejects
-    now = {r["source_id"]: r for r in rows(lake, "select * from articles_all where input_path = 'feed.jsonl'")}
+    now = {r["source_id"]: r for r in rows(lake, "select * from articles_all where input_path like '%/feed.jsonl'")}
     assert sorted(now) == ["s1", "s2", "s4"]
     assert now["s2"]["article_id"] == ids["s2"] and "beta revised" in now["s2"]["body"]
     assert now["s1"]["article_id"] == ids["s1"]
@@ -90,13 +90,14 @@ def test_changed_input_replaces_its_articles_under_the_same_ids(run_etl, tmp_pat
     assert rows(lake, "select count(*) n from paragraphs p join articles_all a using (article_id) "
                       "where p.run_id <> a.run_id")[0]["n"] == 0
     # The old version's reject went with it; the other inputs' rows are untouched.
-    assert [r["input_path"] for r in rows(lake, "select input_path from rejects")] == ["empty.txt"]
-    assert rows(lake, "select * from articles where input_path = 'seed.txt'") == seed_before
+    assert [r["input_path"] for r in rows(lake, "select input_path from rejects")] == [str(inbox / "empty.txt")]
+    assert rows(lake, "select * from articles where input_path like '%/seed.txt'") == seed_before
     runs = rows(lake, "select * from runs order by run_id")
     assert [r["run_id"] for r in runs] == [first.run_id, second.run_id]
     assert all(r["records_read"] == r["articles"] + r["rejects"] for r in runs)
     live = {r["input_path"]: r["run_id"] for r in rows(lake, "select * from current_inputs")}
-    assert live == {"seed.txt": first.run_id, "empty.txt": first.run_id, "feed.jsonl": second.run_id}
+    assert live == {str(inbox / "seed.txt"): first.run_id, str(inbox / "empty.txt"): first.run_id,
+                    str(inbox / "feed.jsonl"): second.run_id}
 
 
 def test_touched_file_is_hashed_not_read(run_etl, tmp_path):
@@ -111,7 +112,7 @@ def test_touched_file_is_hashed_not_read(run_etl, tmp_path):
     assert touched.committed and touched.files_read == 0 and touched.records_read == 0
     assert touched.files_unchanged == 3
     assert snapshot(lake) == before
-    [feed] = rows(lake, "select * from current_inputs where input_path = 'feed.jsonl'")
+    [feed] = rows(lake, "select * from current_inputs where input_path like '%/feed.jsonl'")
     assert feed["run_id"] == first.run_id and feed["mtime_ns"] == st.st_mtime_ns + 5_000_000_000
 
     third, _ = run_etl(inbox, lake=lake.root, runner="thread")
@@ -122,8 +123,8 @@ def test_same_files_through_another_input_path_are_not_read_again(run_etl, tmp_p
     inbox = make_inbox(tmp_path)
     first, lake = run_etl(inbox, runner="thread")
     before = snapshot(lake)
-    # The input identity is the absolute path: a relative INPUT, or the parent folder
-    # (which changes every relative input_path), names the same files.
+    # The input identity is the absolute path: a relative INPUT, or the parent folder,
+    # names the same files.
     monkeypatch.chdir(tmp_path)
     relative, _ = run_etl("corpus/inbox", lake=lake.root, runner="thread")
     parent, _ = run_etl(str(tmp_path / "corpus"), lake=lake.root, runner="thread")
@@ -139,9 +140,9 @@ def test_same_file_names_in_two_folders_are_two_inputs(run_etl, tmp_path):
     first, lake = run_etl(a, runner="thread")
     second, lake = run_etl(b, lake=lake.root, runner="thread")
     assert first.committed and second.committed
-    # Both folders' feed.jsonl are live, though their input_path is the same.
+    # Both folders' feed.jsonl are live: one name, two inputs.
     live = rows(lake, "select input_key, input_path, run_id from current_inputs order by run_id")
-    assert [(r["input_path"], r["run_id"]) for r in live] == [
-        ("feed.jsonl", first.run_id), ("feed.jsonl", second.run_id)]
+    assert [(r["input_key"], r["run_id"]) for r in live] == [
+        (str(a / "feed.jsonl"), first.run_id), (str(b / "feed.jsonl"), second.run_id)]
     bodies = [r["body"] for r in rows(lake, "select body from articles_all order by run_id")]
     assert len(bodies) == 2 and "alpha" in bodies[0] and "beta" in bodies[1]
