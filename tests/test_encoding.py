@@ -693,6 +693,9 @@ def test_badness_triggers_are_proven_for_the_installed_ftfy() -> None:
     assert analyse("[^a]é|[^b]") is None
     assert analyse(r"\wé?") is None
     assert analyse("é", re.IGNORECASE) is None
+    assert analyse("^é") == ({"é"}, 1)  # "^" only matches at real line starts
+    for context_dependent in ("é(?=x)", "(?<!x)é", r"é\b", "é$", r"(é)\1", "(?:é|(?=y)ü)"):
+        assert analyse(context_dependent) is None, context_dependent
 
 
 @FAST

@@ -654,6 +654,26 @@ def _mandatory_sets(items: list, cost: Callable[[frozenset[int]], tuple[int, int
     return sets
 
 
+def _looks_outside(items: list) -> bool:  # type: ignore[type-arg]
+    """True if the parsed regex has lookarounds, word boundaries, "$" or backreferences:
+    constructs whose result depends on text outside a window (only "^" is allowed, and
+    search(text, pos) matches it at real line starts only)."""
+    from re import _constants as c
+
+    for op, av in items:
+        if op in (c.ASSERT, c.ASSERT_NOT, c.GROUPREF, c.GROUPREF_EXISTS):
+            return True
+        if op is c.AT and av not in (c.AT_BEGINNING, c.AT_BEGINNING_LINE, c.AT_BEGINNING_STRING):
+            return True
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT) and _looks_outside(list(av[2])):
+            return True
+        if op in (c.SUBPATTERN, c.ATOMIC_GROUP) and _looks_outside(list(av[-1] if op is c.SUBPATTERN else av)):
+            return True
+        if op is c.BRANCH and any(_looks_outside(list(alt)) for alt in av[1]):
+            return True
+    return False
+
+
 def _trigger_cost(chars: frozenset[int]) -> tuple[int, int]:
     return len(chars & _COMMON_IN_NEWS), len(chars)
 
@@ -675,6 +695,8 @@ def _badness_triggers(pattern: re.Pattern[str] = BADNESS_RE) -> tuple[frozenset[
         if pattern.flags & re.IGNORECASE:
             return None
         parsed = _parser.parse(pattern.pattern, pattern.flags)
+        if _looks_outside(list(parsed)):
+            return None
         _low, width = parsed.getwidth()
         top = _mandatory_sets(list(parsed), _trigger_cost)
         if not top:
