@@ -61,7 +61,7 @@ schedule: $(STAMP) ## serve the ETL of INBOX (data/inbox) into LAKE on CRON (hou
 	@$(SERVER_ENV) $(PY) -m flows.schedule start --inbox "$(INBOX)" --lake "$(LAKE)" --cron "$(CRON)" \
 	  --runner $(RUNNER) $(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
 	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
-	@echo "UI: http://127.0.0.1:$(PREFECT_PORT)  log: .prefect/schedule.log  stop: make stop"
+	@echo "UI: http://127.0.0.1:$(PREFECT_PORT)  log: $(PREFECT_HOME)/schedule.log  stop: make stop"
 
 stop: ## stop the schedule (if serving) and the local Prefect server, by their PIDs
 	@if [ -x $(PY) ]; then $(PY) -m flows.schedule stop; $(PY) -m flows.server stop; fi

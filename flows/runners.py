@@ -6,6 +6,7 @@ Kept apart from what the flow does, so the same ``etl`` flow runs on any of them
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Literal
 
 RunnerName = Literal["process", "thread", "dask"]
@@ -23,7 +24,13 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
     - ``thread``: one process, threads; for debugging and tiny inputs.
     - ``dask``: ``prefect_dask.DaskTaskRunner`` on a local cluster of ``workers`` single-
       threaded workers, or on the scheduler at ``dask_address`` (``tcp://host:8786``).
+
+    Worker processes talk to the Prefect API at ``PREFECT_API_URL``, which they inherit
+    from this process (a local pool or cluster) or from their own environment (a remote
+    cluster: see ``docs/operations-schedule.md``).
     """
+    if runner in ("process", "dask"):
+        _check_api_url()
     if runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
@@ -47,3 +54,18 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
             }
         )
     raise ValueError(f"unknown runner {runner!r}: use process, thread or dask")
+
+
+def _check_api_url() -> None:
+    """Warn when worker processes would find no API: each would then start a temporary
+    Prefect server of its own, which costs seconds per process."""
+    from prefect.settings import PREFECT_API_URL
+
+    if not (os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()):
+        warnings.warn(
+            "PREFECT_API_URL is not set: every worker process will start its own temporary "
+            "Prefect server (slow); run `make server` and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api",
+            RuntimeWarning,
+            stacklevel=3,
+        )
