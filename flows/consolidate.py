@@ -83,6 +83,7 @@ def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) 
     try:
         con.execute(f"SET temp_directory = {sql_string(str(tmp))}")
         con.execute("SET preserve_insertion_order = false")
+        con.execute("SET enable_progress_bar = false")
         committed = lake.committed_runs()
         _register_sources(con, lake, run_id, committed)
         latest = max(committed) if committed else None
