@@ -175,6 +175,18 @@ def test_decode_notices_a_declared_encoding_that_gives_mojibake() -> None:
     assert (decoded.encoding, decoded.method) == ("utf-8", "utf-8")
 
 
+@pytest.mark.parametrize(("codec", "declared"), [("koi8-r", "cp1251"), ("cp1251", "latin-1"), ("cp1251", "koi8-r")])
+def test_decode_notices_a_wrong_declared_code_page_for_non_latin_text(codec: str, declared: str) -> None:
+    # Every byte decodes in every single-byte code page, so only plausibility can tell.
+    text = LEGACY["cp1251"]
+    decoded = decode(text.encode(codec), declared=declared)
+    assert decoded.text == text
+    assert decoded.steps[0] == f"declared-mismatch:{encoding._canonical(declared)}"
+    assert (decoded.encoding, decoded.method) == (codec, "detected")
+    # ... and the right declaration is simply honoured.
+    assert decode(text.encode(codec), declared=codec).method == "declared"
+
+
 def test_decode_keeps_a_declared_encoding_when_nothing_contradicts_it() -> None:
     # Pure ASCII is the same in every declared Western encoding: no mismatch to report.
     decoded = decode(b"Talks ended late.", declared="cp1252")

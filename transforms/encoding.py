@@ -480,6 +480,10 @@ def _decode_auto(raw: bytes) -> Decoded:
     return Decoded(text, encoding, "detected", (f"decoded:{encoding}",))
 
 
+# How much more plausible a detected reading must be to overrule a declared encoding.
+_DECLARED_MARGIN = 0.3
+
+
 def _decode_declared(raw: bytes, declared: str) -> tuple[Decoded | None, tuple[str, ...]]:
     """Decode in the declared encoding unless the bytes contradict it.
 
@@ -494,15 +498,26 @@ def _decode_declared(raw: bytes, declared: str) -> tuple[Decoded | None, tuple[s
         text = raw.decode(encoding)
     except UnicodeDecodeError:
         return None, (f"declared-mismatch:{encoding}",)
-    if BADNESS_RE.search(text):
-        # It decodes, but to mojibake ("Ã©"): if an automatic decoding avoids it, the
-        # declaration is wrong for this input (a UTF-8 file in a cp1252 source).
+    if text.isascii():
+        return Decoded(text, encoding, "declared", _steps_for(encoding)), ()
+    mojibake = bool(BADNESS_RE.search(text))
+    dense = not _is_latin_script(raw)
+    if mojibake or dense:
         try:
             alternative = _decode_auto(raw)
         except UndecodableError:
             alternative = None
-        if alternative is not None and alternative.encoding != encoding and not BADNESS_RE.search(alternative.text):
-            return None, (f"declared-mismatch:{encoding}",)
+        if alternative is not None and alternative.text != text:
+            # It decodes, but to mojibake ("Ã©") that an automatic decoding avoids (a UTF-8
+            # file in a cp1252 source); or, for text that is mostly non-ASCII (Cyrillic,
+            # Greek, CJK), to something far less plausible than the detected reading
+            # (KOI8-R declared as cp1251 reads "рТЕЪЙДЕОФ" for "Президент").
+            if mojibake and not BADNESS_RE.search(alternative.text):
+                return None, (f"declared-mismatch:{encoding}",)
+            if dense and _implausibility(alternative.text, alternative.encoding) + _DECLARED_MARGIN < (
+                _implausibility(text, encoding)
+            ):
+                return None, (f"declared-mismatch:{encoding}",)
     return Decoded(text, encoding, "declared", _steps_for(encoding)), ()
 
 
