@@ -38,6 +38,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         discover_inputs(args.input, exclude=load_sources(args.sources).exclude)
         Lake(args.lake).ensure_writable()
+        if not args.lock_wait:
+            Lake(args.lake).check_unlocked()
     except (InputError, LakeError) as exc:
         _fail(str(exc))
 

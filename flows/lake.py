@@ -151,6 +151,12 @@ class Lake:
         finally:
             os.close(fd)
 
+    def check_unlocked(self) -> None:
+        """Raise the lock's ``LakeError`` now if another run holds the lock (a quick probe
+        before a run pays for starting; the run itself takes the lock for real)."""
+        with self.lock(wait_seconds=0.0):
+            pass
+
     def _table_dirs(self) -> list[Path]:
         """Every table directory in the lake (facts and decisions), not staging."""
         if not self.root.is_dir():
