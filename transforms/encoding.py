@@ -150,9 +150,10 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# Control characters that text files do not contain but binary files do; TAB, LF, VT, FF,
-# CR and ESC (terminal escapes, which repair removes) are left out.
-_BINARY_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\ufffd]")
+# Control characters that text files do not contain but binary files do (and U+FFFD, a
+# decoder's "no idea"); TAB, LF, VT, FF, CR and ESC (terminal escapes, which repair
+# removes) are left out.
+_NOT_BINARY_CONTROL = bytes(b for b in range(256) if not (b <= 0x08 or 0x0E <= b <= 0x1A or 0x1C <= b <= 0x1F))
 # More than this share of such characters (and more than 2 of them) means "not text".
 _MAX_CONTROL_SHARE = 0.01
 # A file with more NUL bytes than this share is binary unless it sniffs as UTF-16.
@@ -161,7 +162,7 @@ _MAX_NUL_SHARE = 0.05
 # One well-formed UTF-8 multi-byte sequence (overlongs and surrogates aside: this only
 # counts evidence, the decoder itself is strict).
 _UTF8_SEQUENCE_RE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
-_HIGH_RUN_RE = re.compile(rb"[\x80-\xff]+")
+_ASCII_BYTES = bytes(range(0x80))
 _C1_BYTES_RE = re.compile(rb"[\x80-\x9f]")
 
 _SLOPPY_CP1252 = "sloppy-windows-1252"
@@ -187,7 +188,10 @@ def _canonical(encoding: str) -> str:
 
 def _check_text(text: str, encoding: str) -> None:
     """Raise UndecodableError when decoded text is really binary (control-heavy)."""
-    controls = len(_BINARY_CONTROL_RE.findall(text))
+    # Counted on the UTF-8 bytes (bytes.translate runs at memory speed): UTF-8 writes
+    # every non-ASCII character with bytes >= 0x80, so only real controls remain.
+    encoded = text.encode("utf-8", "surrogatepass")
+    controls = len(encoded.translate(None, _NOT_BINARY_CONTROL)) + text.count("\ufffd")
     if controls > 2 and controls > _MAX_CONTROL_SHARE * len(text):
         raise UndecodableError(
             "undecodable",
@@ -241,7 +245,13 @@ def _sniff_utf16(raw: bytes) -> Decoded | None:
     return None
 
 
-_ASCII_LETTER_RE = re.compile(rb"[A-Za-z]")
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_LONG_HIGH_RUN_RE = re.compile(rb"[\x80-\xff]{3,}")
+
+
+def _count_high(raw: bytes) -> int:
+    """How many bytes are 0x80 or above (bytes.translate runs at memory speed)."""
+    return len(raw.translate(None, _ASCII_BYTES))
 
 
 def _is_latin_script(raw: bytes) -> bool:
@@ -253,12 +263,11 @@ def _is_latin_script(raw: bytes) -> bool:
     every letter is non-ASCII and they come in runs (whole words). This is the case
     charset-normalizer gets wrong: it reads short cp1252 news as cp850, cp775 or cp1250.
     """
-    runs = [len(m.group()) for m in _HIGH_RUN_RE.finditer(raw)]
-    high = sum(runs)
+    high = _count_high(raw)
     if not high:
         return False
-    in_long_runs = sum(n for n in runs if n >= 3)
-    letters = len(_ASCII_LETTER_RE.findall(raw))
+    in_long_runs = sum(len(run) for run in _LONG_HIGH_RUN_RE.findall(raw))
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
     return in_long_runs <= 0.2 * high or high < 0.3 * (high + letters)
 
 
@@ -471,8 +480,7 @@ def _decode_auto(raw: bytes) -> Decoded:
     # when well-formed UTF-8 sequences outnumber the bytes that are not part of one, keep
     # them and decode only the strays as cp1252, rather than throwing the article away.
     sequences = _UTF8_SEQUENCE_RE.findall(raw)
-    high = sum(len(m.group()) for m in _HIGH_RUN_RE.finditer(raw))
-    stray = high - sum(len(s) for s in sequences)
+    stray = _count_high(raw) - sum(len(s) for s in sequences)
     if sequences and len(sequences) >= stray:
         enc = "mixed:utf-8+cp1252"
         return Decoded(raw.decode("utf-8", errors=_MIXED_ERRORS), enc, "mixed", (f"decoded:{enc}",))
