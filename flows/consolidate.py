@@ -147,10 +147,20 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
         _files(lake, "paragraphs", run_id, committed), PARAGRAPHS,
         ["article_id", "position", "text", "status", "key", "run_id"],
     )
+    # Kept paragraphs without their text: what boilerplate and the body hashes need.
     con.execute(
         f"""
-        CREATE TEMP VIEW paras AS
-        SELECT a.aid, a.source, p.position, p.text, p.status, p.key, a.is_new
+        CREATE TEMP TABLE kept AS
+        SELECT a.aid, a.source, p.position, p.key, a.is_new
+        FROM ({paragraphs}) p JOIN arts a ON a.article_id = p.article_id AND a.run_id = p.run_id
+        WHERE p.status = 'kept'
+        """
+    )
+    # The texts are read again only for the few boilerplate keys.
+    con.execute(
+        f"""
+        CREATE TEMP VIEW texts AS
+        SELECT a.source, p.key, p.text
         FROM ({paragraphs}) p JOIN arts a ON a.article_id = p.article_id AND a.run_id = p.run_id
         """
     )
@@ -160,7 +170,15 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
     con.execute(
         f"""
         CREATE TEMP TABLE sig AS
-        SELECT a.aid, a.is_new, s.minhash, s.bands
+        SELECT a.aid, a.is_new, s.bands
+        FROM ({signatures}) s JOIN arts a ON a.article_id = s.article_id AND a.run_id = s.run_id
+        """
+    )
+    # The full signatures are read again only for the candidate pairs' articles.
+    con.execute(
+        f"""
+        CREATE TEMP VIEW minhashes AS
+        SELECT a.aid, s.minhash
         FROM ({signatures}) s JOIN arts a ON a.article_id = s.article_id AND a.run_id = s.run_id
         """
     )
@@ -182,11 +200,13 @@ def _similar_pairs(
     )
     # Only buckets a probing (new) article falls in matter; a bucket's size decides
     # whether it pairs everyone or only with its hub (see DedupConfig.max_bucket).
+    touched = "members" if full else (
+        "members SEMI JOIN (SELECT DISTINCT band, h FROM members WHERE probe) USING (band, h)"
+    )
     con.execute(
-        """
+        f"""
         CREATE TEMP TABLE buckets AS
-        SELECT band, h, count(*) AS n, min(aid) AS hub FROM members
-        WHERE (band, h) IN (SELECT band, h FROM members WHERE probe)
+        SELECT band, h, count(*) AS n, min(aid) AS hub FROM {touched}
         GROUP BY band, h HAVING count(*) > 1
         """
     )
@@ -200,12 +220,18 @@ def _similar_pairs(
         """
     )
     con.execute(
+        """
+        CREATE TEMP TABLE wanted AS
+        SELECT * FROM minhashes WHERE aid IN (SELECT a FROM candidates UNION SELECT b FROM candidates)
+        """
+    )
+    con.execute(
         f"""
         CREATE TEMP TABLE pairs AS
         SELECT c.a, c.b,
                (list_sum(list_transform(range(1, {perms} + 1), lambda i: (sa.minhash[i] = sb.minhash[i])::INTEGER))
                 / {perms})::FLOAT AS sim
-        FROM candidates c JOIN sig sa ON sa.aid = c.a JOIN sig sb ON sb.aid = c.b
+        FROM candidates c JOIN wanted sa ON sa.aid = c.a JOIN wanted sb ON sb.aid = c.b
         """
     )
     con.execute(f"DELETE FROM pairs WHERE sim < {float(config.jaccard_threshold)}")
@@ -265,18 +291,23 @@ def _boilerplate(con: duckdb.DuckDBPyConnection, config: DedupConfig) -> dict[st
         f"""
         CREATE TEMP TABLE bp AS
         WITH frequent AS (
-            SELECT source, key FROM paras
-            WHERE status = 'kept' AND source IS NOT NULL
-            GROUP BY source, key HAVING count(DISTINCT aid) >= {min_stories}
+            SELECT source, key FROM kept WHERE source IS NOT NULL
+            GROUP BY source, key HAVING count(*) >= {min_stories}  -- an upper bound of the stories
+        ), decided AS (
+            SELECT p.source, p.key,
+                   count(DISTINCT coalesce(s.root, p.aid)) AS stories,
+                   count(DISTINCT p.aid) AS articles, count(*) AS paragraphs,
+                   count(*) FILTER (WHERE p.is_new) AS new_paragraphs
+            FROM kept p JOIN frequent f ON f.source = p.source AND f.key = p.key
+            LEFT JOIN story s ON s.aid = p.aid
+            GROUP BY p.source, p.key HAVING count(DISTINCT coalesce(s.root, p.aid)) >= {min_stories}
+        ), sample AS (
+            SELECT t.source, t.key, min(t.text) AS text
+            FROM texts t SEMI JOIN decided d ON d.source = t.source AND d.key = t.key
+            GROUP BY t.source, t.key
         )
-        SELECT p.source, p.key, min(p.text) AS text,
-               count(DISTINCT coalesce(s.root, p.aid)) AS stories,
-               count(DISTINCT p.aid) AS articles, count(*) AS paragraphs,
-               count(*) FILTER (WHERE p.is_new) AS new_paragraphs
-        FROM paras p JOIN frequent f ON f.source = p.source AND f.key = p.key
-        LEFT JOIN story s ON s.aid = p.aid
-        WHERE p.status = 'kept'
-        GROUP BY p.source, p.key HAVING count(DISTINCT coalesce(s.root, p.aid)) >= {min_stories}
+        SELECT d.source, d.key, m.text, d.stories, d.articles, d.paragraphs, d.new_paragraphs
+        FROM decided d JOIN sample m ON m.source = d.source AND m.key = d.key
         """
     )
     row = con.execute(
@@ -298,9 +329,8 @@ def _exact_duplicates(con: duckdb.DuckDBPyConnection) -> None:
                md5(coalesce(string_agg(p.key, chr(10) ORDER BY p.position) FILTER (WHERE b.key IS NULL), ''))
                    AS ck,
                count(*) FILTER (WHERE b.key IS NULL) AS remaining
-        FROM paras p LEFT JOIN bp b ON b.source = p.source AND b.key = p.key
-        WHERE p.status = 'kept' AND p.aid IN (
-            SELECT q.aid FROM paras q JOIN bp c ON c.source = q.source AND c.key = q.key WHERE q.status = 'kept')
+        FROM kept p LEFT JOIN bp b ON b.source = p.source AND b.key = p.key
+        WHERE p.aid IN (SELECT q.aid FROM kept q JOIN bp c ON c.source = q.source AND c.key = q.key)
         GROUP BY p.aid
         """
     )
