@@ -40,6 +40,9 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
 
         return ThreadPoolTaskRunner(max_workers=workers)
     if runner == "dask":
+        # Dask logs every worker start and stop at INFO; keep the run's output to the
+        # progress bar and the summary (workers inherit the setting).
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
         from prefect_dask import DaskTaskRunner
 
         if dask_address:
