@@ -136,7 +136,9 @@ def test_discover_and_read_odd_names(tmp_path):
         f.relpath.encode("utf-8")
         (record,) = iter_records(f, SourceConfig())
         assert record.error is None and record.raw == b"Title\n\nBody text."
-        assert record.input_path == f.relpath
+        # The absolute path, storable as UTF-8 (non-UTF-8 bytes shown as \xNN).
+        assert record.input_path.endswith("/" + f.relpath) and record.input_path.startswith("/")
+        record.input_path.encode("utf-8")
 
 
 # ---------------------------------------------------------------------------------------
@@ -267,7 +269,7 @@ def test_zip_archive(tmp_path):
     build_zip(p, MEMBERS)
     records = read(p)
     assert [(r.input_locator, r.error and r.error[0]) for r in records] == expected_member_records()
-    assert records[1].fields["title"] == "One" and records[1].input_path == "a.zip"
+    assert records[1].fields["title"] == "One" and records[1].input_path == str(p)
 
 
 @pytest.mark.parametrize(("suffix", "mode"), [(".tar", "w"), (".tar.gz", "w:gz"), (".tgz", "w:gz"),
