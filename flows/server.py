@@ -101,6 +101,7 @@ def stop(wait_seconds: float = 15.0) -> None:
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
     subprocess.run([prefect, "server", "stop"], check=False, stdout=subprocess.DEVNULL)
     if pid is None:
+        print("no Prefect server running in the background", file=sys.stderr)
         return
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
