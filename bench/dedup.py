@@ -166,20 +166,20 @@ def generate(lake: Lake, run_id: str, first: int, count: int, seed: int) -> None
         writer.close()
 
 
-def _consolidate_child(lake_root: str, run_id: str, queue) -> None:
-    from flows.consolidate import consolidate
+def _consolidate_child(lake_root: str, run_id: str, memory_limit: str | None, queue) -> None:
+    from flows.consolidate import DedupConfig, consolidate
 
     t = time.perf_counter()
-    counts = consolidate(lake_root, run_id)
+    counts = consolidate(lake_root, run_id, DedupConfig(memory_limit=memory_limit))
     seconds = time.perf_counter() - t
     queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, counts))
 
 
-def timed_consolidate(lake: Lake, run_id: str) -> dict:
+def timed_consolidate(lake: Lake, run_id: str, memory_limit: str | None = None) -> dict:
     """Run consolidate in a fresh process; return its time, peak RSS and counts."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_consolidate_child, args=(str(lake.root), run_id, queue))
+    child = context.Process(target=_consolidate_child, args=(str(lake.root), run_id, memory_limit, queue))
     child.start()
     seconds, rss, counts = queue.get()
     child.join()
@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--new-share", type=float, default=0.01, help="articles the incremental run adds")
     parser.add_argument("--keep", help="build the lake here and keep it (default: a temporary directory)")
+    parser.add_argument("--memory-limit", help="DuckDB memory limit for consolidate, e.g. 1GB (default: DuckDB's)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
 
@@ -214,14 +215,15 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         generate(lake, "20240101T000000Z-bench1", 0, args.articles, seed=1)
         generate_seconds = time.perf_counter() - t
-        full = timed_consolidate(lake, "20240101T000000Z-bench1")
+        full = timed_consolidate(lake, "20240101T000000Z-bench1", args.memory_limit)
         commit(lake, "20240101T000000Z-bench1", args.articles)
         new = max(1, int(args.articles * args.new_share))
         generate(lake, "20240102T000000Z-bench2", args.articles, new, seed=2)
-        incremental = timed_consolidate(lake, "20240102T000000Z-bench2")
+        incremental = timed_consolidate(lake, "20240102T000000Z-bench2", args.memory_limit)
         lake_mb = sum(p.stat().st_size for p in root.rglob("*.parquet")) / 2**20
         result = {
             "articles": args.articles, "paragraphs": args.articles * PARAGRAPHS_PER_ARTICLE,
+            "memory_limit": args.memory_limit,
             "generate_seconds": round(generate_seconds, 1), "lake_mb": round(lake_mb, 1),
             "full": full, "incremental": {"new_articles": new, **incremental},
         }

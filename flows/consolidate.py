@@ -55,12 +55,15 @@ class DedupConfig(NamedTuple):
       join stays linear; the cluster is the same, a few edges fewer.
     - ``full``: recompute every similar pair instead of only the new articles' (needed
       after changing ``jaccard_threshold`` or the MinHash config).
+    - ``memory_limit``: DuckDB's memory limit ("2GB"); beyond it DuckDB spills to disk
+      under the lake's ``_staging``. None keeps DuckDB's default (80% of RAM).
     """
 
     jaccard_threshold: float = 0.8
     boilerplate_min_stories: int = 3
     max_bucket: int = 200
     full: bool = False
+    memory_limit: str | None = None
 
 
 DEFAULT_DEDUP = DedupConfig()
@@ -84,6 +87,8 @@ def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) 
         con.execute(f"SET temp_directory = {sql_string(str(tmp))}")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET enable_progress_bar = false")
+        if config.memory_limit:
+            con.execute(f"SET memory_limit = {sql_string(config.memory_limit)}")
         committed = lake.committed_runs()
         _register_sources(con, lake, run_id, committed)
         latest = max(committed) if committed else None

@@ -440,6 +440,11 @@ def test_flow_stages_signatures_and_decisions(run_etl, tmp_path):
     assert summary.decisions["boilerplate_keys"] == 1 and summary.decisions["boilerplate_paragraphs"] == 3
     assert summary.decisions["near_duplicates"] == 1 and summary.decisions["duplicates"] == 0
     assert summary.decisions["canonical"] == 3
+    # What the runs row needs to balance: this run's articles and kept paragraphs after decisions.
+    d = summary.decisions
+    assert d["run_canonical"] + d["run_duplicates"] == summary.articles == 4
+    kept = rows(lake.root, "SELECT count(*) n FROM paragraphs WHERE status = 'kept'")[0]["n"]
+    assert kept == summary.paragraphs_kept - d["run_boilerplate_paragraphs"]
     for table in ("signatures", "duplicates", "similar_pairs", "boilerplate"):
         assert list(lake.run_dir(table, summary.run_id).glob("*.parquet")), table
     assert not (lake.root / "_staging" / f"{summary.run_id}.duckdb-tmp").exists()
