@@ -1,0 +1,177 @@
+"""Bad input through the real flow: each case becomes a reject with its reason and raw
+bytes (or, for an odd name or a 10 MB article, an article), the run completes, and the
+``runs`` row balances: records read = articles + rejects. Nothing is lost: every input
+file has a row in ``articles_all`` or ``rejects``.
+
+The reader-level behaviour of each case is tested in ``tests/test_readers.py``; these
+tests check the end of the flow."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+
+import pytest
+
+from flows.lake import Lake
+from tests.conftest import SEED
+from tests.test_incremental import rows
+
+GOOD = json.dumps({"id": "g1", "title": "Council votes", "text": "The council voted on the budget today."})
+BINARY = bytes(range(256)) * 64
+BLANK = b"  \n\t \r\n\n"
+NUL = b"Title of a story\n\nThe body of the story has a \x00 NUL byte inside it, which text never has.\n"
+CSV = b'id,title,body\n1,"Stray quote,body one\n2,Two,"body, two"\n'
+LONG_LINE = b'{"title": "Huge", "text": "' + b"x" * (50 * 1024**2) + b'"}\n'
+ODD_NAME = os.fsdecode(b"odd name \xe9 'quote' $(x) \xe2\x80\x94 [1].txt")
+
+
+def _truncated_gzip() -> bytes:
+    # Cut past the first MiB of text: the readers choose the encoding on that sample.
+    def words() -> bytes:
+        text = os.urandom(4000).hex()
+        return " ".join(text[i : i + 8] for i in range(0, len(text), 8)).encode()
+
+    data = b"".join(b'{"id": "t%d", "title": "T%d", "text": "%s"}\n' % (i, i, words()) for i in range(300))
+    full = gzip.compress(data)
+    return full[: len(full) // 2]
+
+
+def _big_article() -> bytes:
+    words = "The council met on Tuesday to discuss the budget for the coming year and voted. " * 6
+    count = 10 * 1024**2 // (len(words) + 8)
+    return ("A very long article\n\n" + "\n\n".join(f"{i}: {words}" for i in range(count))).encode()
+
+
+@pytest.fixture(scope="module")
+def bad_lake(tmp_path_factory, prefect_api):
+    """One run over an inbox holding every kind of bad input next to good ones."""
+    import flows.etl
+    from flows import readers
+    from flows.etl import etl
+    from flows.runners import make_task_runner
+
+    root = tmp_path_factory.mktemp("bad")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    files = {
+        "good.jsonl": GOOD.encode() + b"\n",
+        "seed.txt": SEED.read_bytes(),
+        "binary.txt": BINARY,
+        "empty.txt": b"",
+        "blank.txt": BLANK,
+        "nul.txt": NUL,
+        "truncated.jsonl.gz": _truncated_gzip(),
+        # Text (not NULs, which are refused as binary first): 80 MB from 80 KB.
+        "bomb.jsonl.gz": gzip.compress(b" " * (80 * 1024**2), compresslevel=1),
+        "feed.jsonl": GOOD.replace("g1", "f1").encode() + b"\n{broken json\n",
+        "table.csv": CSV,
+        "longline.jsonl": LONG_LINE,
+        "secret.jsonl": GOOD.encode() + b"\n",
+        "vanishing.jsonl": GOOD.encode() + b"\n",
+        ODD_NAME: SEED.read_bytes(),
+        "big.txt": _big_article(),
+    }
+    for name, data in files.items():
+        (inbox / name).write_bytes(data)
+    (inbox / "secret.jsonl").chmod(0)
+    os.symlink("loop.txt", inbox / "loop.txt")
+    secret = str(inbox / "secret.jsonl")
+    real_open, real_select = open, flows.etl.select_inputs
+
+    def no_permission(path, *args, **kwargs):
+        # root reads a chmod 000 file: make open() answer as it does for everyone else.
+        if str(path) == secret:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    def then_vanish(*args, **kwargs):
+        selected = real_select(*args, **kwargs)
+        (inbox / "vanishing.jsonl").unlink()  # listed by discover, gone when the shard reads
+        return selected
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(readers, "open", no_permission, raising=False)
+        mp.setattr(flows.etl, "select_inputs", then_vanish)
+        summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
+            input=str(inbox), lake=str(root / "lake"), workers=2
+        )
+    (inbox / "secret.jsonl").chmod(0o644)
+    return summary, Lake(root / "lake"), inbox
+
+
+def rejects_of(lake, inbox, name):
+    return rows(lake, f"select * from rejects where input_path = '{inbox / name}' order by input_locator")
+
+
+CASES = {
+    # file: (reason, what the raw bytes must be)
+    "binary.txt": ("undecodable", BINARY),
+    "empty.txt": ("empty", b""),
+    "blank.txt": ("blank", BLANK),
+    "nul.txt": ("nul-bytes", NUL),
+    "truncated.jsonl.gz": ("truncated", None),
+    "bomb.jsonl.gz": ("archive-too-large", None),
+    "feed.jsonl": ("invalid-json", b"{broken json"),
+    "table.csv": ("invalid-csv", b'1,"Stray quote,body one'),
+    "longline.jsonl": ("record-too-large", LONG_LINE[: 1024**2]),
+    "secret.jsonl": ("unreadable", b""),
+    "loop.txt": ("symlink-loop", b""),
+    "vanishing.jsonl": ("vanished", b""),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_bad_input_becomes_a_reject_with_reason_and_raw_bytes(bad_lake, name):
+    _, lake, inbox = bad_lake
+    reason, raw = CASES[name]
+    found = rejects_of(lake, inbox, name)
+    assert [r["reason"] for r in found] == [reason], found
+    [reject] = found
+    assert reject["detail"]
+    if raw is not None:
+        assert reject["raw"].rstrip(b"\r\n") == raw.rstrip(b"\r\n")
+
+
+def test_records_before_a_truncation_are_kept(bad_lake):
+    _, lake, inbox = bad_lake
+    kept = rows(lake, f"select source_id from articles_all where input_path = '{inbox / 'truncated.jsonl.gz'}'")
+    assert 0 < len(kept) < 300
+    assert {"t0", "t1"} <= {r["source_id"] for r in kept}
+
+
+def test_good_rows_around_bad_ones_are_articles(bad_lake):
+    _, lake, inbox = bad_lake
+    for name in ("feed.jsonl", "good.jsonl", "table.csv", "seed.txt"):
+        assert rows(lake, f"select count(*) n from articles_all where input_path = '{inbox / name}'")[0]["n"] == 1
+
+
+def test_odd_file_name_is_read_and_named_printably(bad_lake):
+    _, lake, inbox = bad_lake
+    [article] = rows(lake, "select * from articles_all where input_path like '%odd name%'")
+    assert article["input_path"].endswith("odd name \\xe9 'quote' $(x) \u2014 [1].txt")
+    assert article["title"] and article["word_count"] > 100
+
+
+def test_ten_megabyte_article_is_an_article(bad_lake):
+    _, lake, inbox = bad_lake
+    [article] = rows(lake, f"select * from articles_all where input_path = '{inbox / 'big.txt'}'")
+    assert article["title"] == "A very long article"
+    assert article["char_count"] > 9 * 1024**2
+
+
+def test_run_completes_balanced_and_loses_nothing(bad_lake):
+    summary, lake, inbox = bad_lake
+    assert summary.committed
+    [run] = rows(lake, "select * from runs")
+    assert run["records_read"] == run["articles"] + run["rejects"] == summary.records_read
+    assert run["rejects"] == rows(lake, "select count(*) n from rejects")[0]["n"]
+    assert run["articles"] == rows(lake, "select count(*) n from articles_all")[0]["n"]
+    assert dict(run["rejects_by_reason"]) == {
+        reason: sum(1 for r, _ in CASES.values() if r == reason) for reason, _ in CASES.values()
+    }
+    sql = "select input_path from articles_all union select input_path from rejects"
+    named = {r["input_path"] for r in rows(lake, sql)}
+    on_disk = {os.fsencode(str(inbox / n)).decode("utf-8", "backslashreplace") for n in os.listdir(inbox)}
+    assert on_disk | {str(inbox / "vanishing.jsonl")} == named
