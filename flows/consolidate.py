@@ -35,6 +35,7 @@ import pyarrow as pa
 
 from flows.lake import Lake, write_parquet
 from schemas.decisions import BOILERPLATE, DECISIONS, DUPLICATES, SIGNATURES, SIMILAR_PAIRS
+from schemas.manifest import MANIFEST, manifest_view_statements
 from schemas.tables import ARTICLES, PARAGRAPHS
 from schemas.views import empty_select, sql_string
 from transforms.fingerprints import DEFAULT_MINHASH
@@ -138,12 +139,19 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
         ["article_id", "source", "published_at", "content_hash", "paragraph_count", "run_id",
          "input_path", "input_locator"],
     )
+    # The same rule as the views: only the articles of the run that last ingested each input
+    # are live (a changed file replaces its articles), this run's manifest included.
+    manifest = _read(_files(lake, "manifest", run_id, committed), MANIFEST, [f.name for f in MANIFEST])
+    statements, live = manifest_view_statements(manifest, "true")
+    for statement in statements:
+        con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
     con.execute(
         f"""
         CREATE TEMP TABLE arts AS
         SELECT (row_number() OVER (ORDER BY article_id))::INTEGER AS aid, article_id, source,
                published_at, content_hash, paragraph_count, run_id, run_id = {sql_string(run_id)} AS is_new
         FROM ({articles})
+        WHERE {live}
         QUALIFY row_number() OVER (
             PARTITION BY article_id ORDER BY run_id DESC, input_path, input_locator) = 1
         """

@@ -452,3 +452,22 @@ def test_flow_stages_signatures_and_decisions(run_etl, tmp_path):
     signed = rows(lake.root, "SELECT source FROM articles_all WHERE contains(body, 'Jo Bloggs')")
     assert signed == [{"source": "wire.net"}]
     check_views_agree(lake.root)
+
+
+def test_changed_input_takes_its_old_articles_out_of_the_decisions(run_etl, tmp_path):
+    """A changed file replaces its articles: one that is gone is no canonical any more."""
+    inbox, lake = tmp_path / "inbox", tmp_path / "lake"
+    story = prose(41)
+    write_jsonl(inbox / "a.jsonl", [record("orig", story, published="2024-01-01T00:00:00Z"), record("y", prose(42))])
+    write_jsonl(inbox / "b.jsonl", [record("copy", story, source="wire.net", published="2024-01-02T00:00:00Z")])
+    run_etl(inbox, lake=lake, runner="thread")
+    [copy] = rows(lake, "SELECT * FROM articles_all WHERE source_id = 'copy'")
+    assert copy["duplicate_of"] is not None
+
+    write_jsonl(inbox / "a.jsonl", [record("y", prose(42)), record("z", prose(43))])  # "orig" is gone
+    summary, _ = run_etl(inbox, lake=lake, runner="thread")
+    assert summary.decisions["duplicates"] == 0 and summary.decisions["clusters"] == 0
+    [copy] = rows(lake, "SELECT * FROM articles WHERE source_id = 'copy'")
+    assert copy["duplicate_of"] is None and copy["cluster_id"] is None
+    assert {r["source_id"] for r in rows(lake, "SELECT source_id FROM articles")} == {"copy", "y", "z"}
+    check_views_agree(lake)
