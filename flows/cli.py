@@ -57,6 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             workers=workers,
             lock_wait=args.lock_wait,
             progress=not args.quiet,
+            publish_to=args.publish_to,
         )
     except (InputError, LakeError) as exc:
         _fail(str(exc))
@@ -95,11 +96,11 @@ def print_summary(summary) -> None:
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.lake import Lake
+    from flows.lake import open_lake
 
-    lake = Lake(args.lake)
-    if not lake.root.is_dir():
-        _fail(f"no lake at {lake.root}: run `make run LAKE={args.lake}` first")
+    lake = open_lake(args.lake)
+    if not lake.exists():
+        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
     con = lake.connect()
     try:
         cursor = con.execute(args.sql)
@@ -149,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--lock-wait", type=float, default=0.0,
                      help="seconds to wait for another run on the same lake")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--publish-to", default=None, metavar="URL",
+                     help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)
 
     query = sub.add_parser("query", help="run SQL against the lake's views, print CSV")

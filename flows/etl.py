@@ -24,7 +24,7 @@ from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 
 from flows.consolidate import consolidate
-from flows.lake import Lake, pause_point
+from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate, current_manifest, examine, select_inputs, stage_manifest
 from flows.readers import discover_inputs
 from flows.report import publish_artifacts
@@ -191,6 +191,12 @@ def publish(summary: RunSummary, plan: Plan, config: dict) -> RunSummary:
     return summary
 
 
+@task(name="publish-to-store", retries=2, retry_delay_seconds=2)
+def publish_to_store_task(lake_root: str, url: str) -> list[str]:
+    """Upload the committed runs the object store at ``url`` lacks (data first, runs row last)."""
+    return publish_to_store(Lake(lake_root), url)
+
+
 @task(name="report")
 def report(summary: RunSummary) -> None:
     publish_artifacts(summary)
@@ -236,8 +242,10 @@ def etl(
     workers: int = 2,
     lock_wait: float = 0.0,
     progress: bool = False,
+    publish_to: str | None = None,
 ) -> RunSummary:
-    """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``."""
+    """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``; with
+    ``publish_to`` (an object-store URL), upload the committed runs the store lacks."""
     logger = get_run_logger()
     store = Lake(lake)
     timings: dict[str, float] = {}
@@ -255,6 +263,8 @@ def etl(
             logger.info("nothing new in %s: %d files unchanged; the lake is as it was", input, plan.unchanged)
             if swept:
                 store.refresh_database()
+            if publish_to:
+                publish_to_store_task(str(store.root), publish_to)
             return RunSummary(
                 run_id=plan.run_id, lake=str(store.root), input=input, files_discovered=plan.discovered,
                 files_unchanged=plan.unchanged, stage_seconds=timings, committed=False,
@@ -296,6 +306,8 @@ def etl(
         timings["publish"] = 0.0
         publish(summary, plan, config)
         timings["publish"] = time.perf_counter() - t
+        if publish_to:
+            publish_to_store_task(str(store.root), publish_to)
     report(summary)
     return summary
 

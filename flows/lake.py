@@ -107,6 +107,9 @@ class Lake:
     def database(self) -> Path:
         return self.root / DATABASE_NAME
 
+    def exists(self) -> bool:
+        return self.root.is_dir()
+
     # ---- checks --------------------------------------------------------------------------
     def ensure_writable(self) -> None:
         """Create the lake directory, or say in one line why it cannot be written."""
@@ -234,3 +237,94 @@ class Lake:
             con.close()
         os.replace(tmp, self.database)
         return self.database
+
+
+# ---- object stores -----------------------------------------------------------------------
+# A lake at a URL (``s3://bucket/lake``, or any fsspec protocol) is a published copy: runs
+# write to a lake on a local or shared filesystem (renames there are atomic, flock works),
+# and ``publish_to_store`` uploads each committed run, its data files first and its ``runs``
+# row last. An object store has no atomic rename, but it needs none: the views read only
+# runs whose ``runs`` row exists, so a reader of the store never sees a half-uploaded run,
+# and the next upload completes it. Credentials and endpoint come from the environment
+# (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL for an S3-compatible server).
+
+
+def is_url(location: str | Path) -> bool:
+    """True for an object-store URL (``s3://...``), False for a filesystem path.
+
+    >>> is_url("s3://news/lake"), is_url("data/lake")
+    (True, False)
+    """
+    return "://" in str(location)
+
+
+class StoreLake:
+    """A lake at an fsspec URL, for reading: its committed runs and DuckDB views.
+
+    DuckDB reads it through the fsspec filesystem registered on the connection, not its
+    own httpfs extension, which is not bundled and would have to be downloaded.
+    """
+
+    def __init__(self, url: str):
+        import fsspec
+
+        self.url = url.rstrip("/")
+        self.fs, self.path = fsspec.core.url_to_fs(self.url)
+        self.fs.invalidate_cache()  # fsspec reuses instances: never trust an old listing
+
+    def _files(self) -> list[str]:
+        """Every Parquet file under the lake, as paths relative to it."""
+        if not self.fs.exists(self.path):
+            return []
+        prefix = self.path.rstrip("/") + "/"
+        return [f.removeprefix(prefix) for f in self.fs.find(self.path) if f.endswith(".parquet")]
+
+    def exists(self) -> bool:
+        return self.fs.exists(f"{self.path}/runs")
+
+    def committed_runs(self) -> set[str]:
+        return {
+            f.split("/")[1].removeprefix("run=")
+            for f in self._files()
+            if f.startswith("runs/run=") and f.endswith("/part-00000.parquet")
+        }
+
+    def tables_with_files(self) -> set[str]:
+        tables = all_tables()
+        return {f.split("/")[0] for f in self._files() if "/run=" in f and f.split("/")[0] in tables}
+
+    def connect(self) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the lake's views, reading the store."""
+        con = duckdb.connect()
+        con.execute("SET TimeZone = 'UTC'")
+        con.register_filesystem(self.fs)
+        for statement in view_statements(self.url, self.tables_with_files()):
+            con.execute(statement)
+        return con
+
+
+def open_lake(location: str | Path) -> Lake | StoreLake:
+    """The lake at a path (``Lake``) or an object-store URL (``StoreLake``, read-only)."""
+    return StoreLake(str(location)) if is_url(location) else Lake(location)
+
+
+def publish_to_store(lake: Lake, url: str) -> list[str]:
+    """Upload every committed run of ``lake`` that the store at ``url`` lacks, oldest first:
+    all its table files, then its ``runs`` row. Returns the run ids uploaded.
+
+    Idempotent: a run whose upload was cut short has no ``runs`` row in the store, so the
+    next call uploads it again, file by file, overwriting what is there.
+    """
+    store = StoreLake(url)
+    done = store.committed_runs()
+    uploaded: list[str] = []
+    for run_id in sorted(lake.committed_runs() - done):
+        for table_dir in sorted(lake._table_dirs()):
+            if table_dir.name == "runs":
+                continue
+            for file in sorted(lake.run_dir(table_dir.name, run_id).glob("*.parquet")):
+                store.fs.put_file(str(file), f"{store.path}/{table_dir.name}/run={run_id}/{file.name}")
+        runs_row = lake.run_dir("runs", run_id) / "part-00000.parquet"
+        store.fs.put_file(str(runs_row), f"{store.path}/runs/run={run_id}/part-00000.parquet")
+        uploaded.append(run_id)
+    return uploaded

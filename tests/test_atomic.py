@@ -24,8 +24,9 @@ LAKE_QUERIES = {
     "rejects": "select * exclude (run_id) from rejects order by input_path, input_locator",
     "duplicates": "select * exclude (run_id) from duplicates order by article_id",
     "boilerplate": "select * exclude (run_id) from boilerplate order by source, key",
-    "manifest": "select * exclude (run_id, ingested_run_id, examined_at) from manifest order by input_key",
-    "runs": "select files_read, records_read, articles, rejects, paragraphs_read, paragraphs_kept from runs",
+    "manifest": "select * exclude (run_id, ingested_run_id, examined_at) from manifest order by all",
+    "runs": "select files_read, records_read, articles, rejects, paragraphs_read, paragraphs_kept from runs "
+            "order by all",
 }
 
 
@@ -93,7 +94,9 @@ def kill_run(proc) -> None:
     proc.stderr.close()
 
 
-@pytest.mark.parametrize("point", PAUSE_POINTS)
+# "committed" (killed after the runs row) is left out to keep the suite short: the run is
+# complete there, and the sweep of its staging is what "commit" already exercises.
+@pytest.mark.parametrize("point", [p for p in PAUSE_POINTS if p != "committed"])
 def test_kill_at_any_point_then_rerun_equals_one_clean_run(point, clean, run_etl, tmp_path):
     inbox, clean_summary, clean_state = clean
     lake = Lake(tmp_path / "lake")
