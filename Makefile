@@ -9,6 +9,7 @@ RUNNER ?= process
 WORKERS ?=
 DASK_ADDRESS ?=
 LOCK_WAIT ?= 0
+PUBLISH_TO ?=
 PREFECT_PORT ?= 4200
 INBOX ?= data/inbox
 CRON ?= 0 * * * *
@@ -31,14 +32,14 @@ SERVER_ENV := PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
 
 RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $(LOCK_WAIT) \
 	$(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
-	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
+	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)")
 
 .PHONY: help setup run query views server schedule stop report test lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= SQL="
+	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= SQL="
 	@echo "             INBOX=$(INBOX) CRON='$(CRON)' REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 
 $(UV):
