@@ -23,9 +23,6 @@ physical rows, are the truth about decisions:
 
 from __future__ import annotations
 
-import glob
-import os
-
 import duckdb
 import pyarrow as pa
 
@@ -78,15 +75,6 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
     return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
 
 
-def _has_files(lake: str, table: str, tables_with_files: set[str]) -> bool:
-    if table in tables_with_files:
-        return True
-    # The lake names the tables it knows of; on a local lake the dedup tables are found here.
-    if "://" in lake:
-        return False
-    return bool(glob.glob(os.path.join(lake, table, "run=*", "*.parquet")))
-
-
 def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     """``CREATE VIEW`` statements for every table, committed runs only.
 
@@ -95,7 +83,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     """
 
     def source(table: str) -> str:
-        return table_source(lake, table, _has_files(lake, table, tables_with_files))
+        return table_source(lake, table, table in tables_with_files)
 
     committed = "run_id IN (SELECT run_id FROM runs)"
     latest = "run_id = (SELECT max(run_id) FROM runs)"  # run ids sort by start time
