@@ -31,7 +31,8 @@ LAKE_QUERIES = {
 
 
 def lake_state(lake: Lake) -> dict[str, list]:
-    return {name: rows(lake, sql) for name, sql in LAKE_QUERIES.items()}
+    con = lake.connect()
+    return {name: rows(lake, sql, con) for name, sql in LAKE_QUERIES.items()}
 
 
 def make_inbox(root):

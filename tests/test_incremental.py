@@ -10,9 +10,9 @@ import shutil
 from tests.conftest import SEED
 
 
-def rows(lake, sql):
-    con = lake.connect()
-    cur = con.execute(sql)
+def rows(lake, sql, con=None):
+    """The rows of ``sql`` over the lake's views as dicts (``con``: reuse a connection)."""
+    cur = (con or lake.connect()).execute(sql)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
@@ -27,7 +27,8 @@ QUERIES = {
 
 
 def snapshot(lake) -> dict[str, list]:
-    return {name: rows(lake, sql) for name, sql in QUERIES.items()}
+    con = lake.connect()
+    return {name: rows(lake, sql, con) for name, sql in QUERIES.items()}
 
 
 def story(n: int, words: str) -> dict:

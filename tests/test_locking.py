@@ -37,7 +37,7 @@ def test_second_run_exits_with_a_clear_message_and_writes_nothing(run_etl, tmp_p
 def test_second_run_waits_for_the_lock_then_finds_nothing_new(run_etl, tmp_path):
     lake = Lake(tmp_path / "lake")
     first = start_paused_run(
-        SAMPLES, lake.root, "publish", tmp_path / "paused", extra_env={"COPYDESK_TEST_PAUSE_SECONDS": "15"}
+        SAMPLES, lake.root, "publish", tmp_path / "paused", extra_env={"COPYDESK_TEST_PAUSE_SECONDS": "8"}
     )
     try:
         assert first.poll() is None  # holds the lock, paused before its commit
