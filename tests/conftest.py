@@ -64,3 +64,35 @@ def run_etl(prefect_api, tmp_path):
         return summary, Lake(lake)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def bbc_lake(prefect_api, tmp_path_factory):
+    """The whole BBC corpus through the real flow (process pool, 2 workers), once per
+    session: ``(bbc folder, Lake, RunSummary)``."""
+    from flows.etl import etl
+    from flows.lake import Lake
+    from flows.runners import make_task_runner
+
+    bbc = corpus_path("bbc")
+    lake = tmp_path_factory.mktemp("bbc") / "lake"
+    summary = etl.with_options(task_runner=make_task_runner("process", 2))(
+        input=str(bbc), lake=str(lake), workers=2
+    )
+    return bbc, Lake(lake), summary
+
+
+@pytest.fixture(scope="session")
+def fakenews_flow_lake(prefect_api, tmp_path_factory):
+    """The FakeNewsCorpus sample through the real flow with the documented sources file,
+    once per session: ``(sample folder, Lake, RunSummary)``."""
+    from flows.etl import etl
+    from flows.lake import Lake
+    from flows.runners import make_task_runner
+
+    folder = corpus_path("fakenewscorpus-sample")
+    lake = tmp_path_factory.mktemp("fakenews") / "lake"
+    summary = etl.with_options(task_runner=make_task_runner("thread", 1))(
+        input=str(folder), lake=str(lake), sources=str(ROOT / "sources.example.toml")
+    )
+    return folder, Lake(lake), summary

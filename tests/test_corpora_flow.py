@@ -20,17 +20,9 @@ def rows(lake, sql):
 
 
 @pytest.fixture(scope="module")
-def fakenews_lake(prefect_api, tmp_path_factory):
-    from flows.etl import etl
-    from flows.lake import Lake
-    from flows.runners import make_task_runner
-
-    folder = corpus_path("fakenewscorpus-sample")
-    lake = tmp_path_factory.mktemp("fnc") / "lake"
-    summary = etl.with_options(task_runner=make_task_runner("thread", 1))(
-        input=str(folder), lake=str(lake), sources=SOURCES
-    )
-    return summary, Lake(lake), folder
+def fakenews_lake(fakenews_flow_lake):
+    folder, lake, summary = fakenews_flow_lake
+    return summary, lake, folder
 
 
 @pytest.mark.corpus

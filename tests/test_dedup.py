@@ -23,7 +23,6 @@ from flows.consolidate import DedupConfig, consolidate
 from flows.lake import Lake
 from flows.readers import discover_inputs
 from flows.shard import process_shard
-from tests.conftest import corpus_path
 from transforms.fingerprints import shingle_jaccard
 from transforms.paragraphs import comparison_text, split_paragraphs
 
@@ -241,11 +240,10 @@ def test_title_only_articles_are_never_duplicates(tmp_path):
 
 # ---- real corpora ------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def bbc_lake(tmp_path_factory):
-    bbc = corpus_path("bbc")
-    lake = tmp_path_factory.mktemp("bbc") / "lake"
-    _, counts = ingest(bbc, lake)
-    return bbc, lake, counts
+def bbc_lake(bbc_lake):
+    """The session's BBC lake, made by the real flow (tests/conftest.py)."""
+    bbc, lake, summary = bbc_lake
+    return bbc, lake.root, summary.decisions
 
 
 def _bbc_groups(bbc, key) -> list[list[str]]:
@@ -337,10 +335,11 @@ def test_bbc_boilerplate_is_sign_offs_not_shared_quotes(bbc_lake):
 
 
 @pytest.fixture(scope="module")
-def fakenews_lake(tmp_path_factory):
-    sample = corpus_path("fakenewscorpus-sample", "news_sample.csv")
-    lake = tmp_path_factory.mktemp("fakenews") / "lake"
-    _, counts = ingest(sample, lake)
+def fakenews_lake(fakenews_flow_lake):
+    """The session's FakeNewsCorpus lake, made by the real flow (tests/conftest.py)."""
+    folder, lake_, summary = fakenews_flow_lake
+    sample = folder / "news_sample.csv"
+    lake, counts = lake_.root, summary.decisions
     csv.field_size_limit(1 << 30)
     with open(sample, encoding="utf-8", newline="") as f:
         raw = list(csv.DictReader(f))

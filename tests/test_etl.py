@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from schemas import all_tables
-from tests.conftest import ROOT, SAMPLES, SEED, corpus_path
+from tests.conftest import ROOT, SAMPLES, SEED
 
 SEED_TITLE = "\u2018Difficult\u2019 Russia-Ukraine peace talks end without breakthrough"
 
@@ -134,22 +134,24 @@ def test_binary_and_empty_inputs_become_rejects_with_their_bytes(run_etl, tmp_pa
 
 
 @pytest.mark.corpus
-def test_bbc_corpus_end_to_end(run_etl):
-    bbc = corpus_path("bbc")
-    summary, lake = run_etl(bbc, runner="process", workers=2)
+def test_bbc_corpus_end_to_end(bbc_lake):
+    bbc, lake, summary = bbc_lake
     assert summary.records_read == 2225
     assert summary.articles == 2225 and summary.rejects == 0
-    [latin] = rows(lake, "select * from articles where input_path like '%/sport/199.txt'")
+    [latin] = rows(lake, "select * from articles_all where input_path like '%/sport/199.txt'")
     assert "£" in latin["body"] + latin["title"]
     assert "\ufffd" not in latin["body"] and "\u00a3" in (latin["body"] + latin["title"])
     assert latin["encoding"] != "utf-8"
-    cafe = rows(lake, "select body from articles where body like '%caf&#233;%'")
+    cafe = rows(lake, "select body from articles_all where body like '%caf&#233;%'")
     assert cafe == []
-    assert rows(lake, "select count(*) n from articles where body like '%café%'")[0]["n"] > 0
-    counts = rows(lake, "select source, count(*) n from articles group by source order by source")
+    assert rows(lake, "select count(*) n from articles_all where body like '%café%'")[0]["n"] > 0
+    counts = rows(lake, "select source, count(*) n from articles_all group by source order by source")
     on_disk = {d.name: len(list(d.glob("*.txt"))) for d in bbc.iterdir() if d.is_dir()}
     assert {c["source"]: c["n"] for c in counts} == on_disk
-    assert rows(lake, "select count(distinct article_id) n from articles")[0]["n"] == 2225
+    assert rows(lake, "select count(distinct article_id) n from articles_all")[0]["n"] == 2225
+    # The canonical view holds each distinct story once: fewer rows, every id unique.
+    canonical = rows(lake, "select count(*) n, count(distinct article_id) d from articles")[0]
+    assert canonical["n"] == canonical["d"] < 2225
 
 
 def cli(*args, cwd=ROOT, env=None):
