@@ -264,7 +264,8 @@ def etl(
             if swept:
                 store.refresh_database()
             if publish_to:
-                publish_to_store_task(str(store.root), publish_to)
+                # The store may lack a run whose upload failed earlier: send it now.
+                _upload(store, publish_to)
             return RunSummary(
                 run_id=plan.run_id, lake=str(store.root), input=input, files_discovered=plan.discovered,
                 files_unchanged=plan.unchanged, stage_seconds=timings, committed=False,
@@ -306,10 +307,22 @@ def etl(
         timings["publish"] = 0.0
         publish(summary, plan, config)
         timings["publish"] = time.perf_counter() - t
-        if publish_to:
-            publish_to_store_task(str(store.root), publish_to)
     report(summary)
+    if publish_to:
+        # Committed runs never change, so the upload needs no lock.
+        _upload(store, publish_to)
     return summary
+
+
+def _upload(store: Lake, url: str) -> None:
+    """Upload the committed runs the store lacks; a failure fails the run with one message."""
+    try:
+        publish_to_store_task(str(store.root), url)
+    except Exception as exc:
+        raise RunFailed(
+            f"uploading the lake to {url} failed: {type(exc).__name__}: {exc}. The runs are committed "
+            f"in {store.root}; the next run (even one with nothing new) uploads what the store lacks"
+        ) from exc
 
 
 def _collect(futures, plan: Plan, progress: bool) -> list[ShardOutcome]:

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from flows.lake import StoreLake, publish_to_store
+from flows.lake import Lake, StoreLake, publish_to_store
 from tests.conftest import ROOT, SAMPLES
 from tests.test_atomic import lake_state
 from tests.test_incremental import story, write_jsonl
@@ -125,3 +125,22 @@ def test_cli_queries_a_lake_in_the_store(s3_server, tmp_path):
         cwd=ROOT, capture_output=True, text=True, env={**os.environ, **s3_server}, timeout=120,
     )
     assert missing.returncode == 2 and "no lake at" in missing.stderr
+
+
+def test_failed_upload_fails_the_run_clearly_and_the_next_run_uploads(s3_server, run_etl, tmp_path):
+    from flows.etl import RunFailed
+
+    url = "s3://late-bucket/lake"  # the bucket does not exist yet
+    inbox = make_inbox(tmp_path)
+    with pytest.raises(RunFailed) as failure:
+        run_etl(inbox, runner="thread", publish_to=url)
+    message = str(failure.value)
+    assert url in message and "committed" in message and "next run" in message
+    lake_root = tmp_path / "lake"
+    [run_id] = Lake(lake_root).committed_runs()  # the run itself is committed locally
+
+    StoreLake(url).fs.call_s3("create_bucket", Bucket="late-bucket")
+    again, lake = run_etl(inbox, lake=lake_root, runner="thread", publish_to=url)
+    assert not again.committed  # nothing new to read, but the upload went through
+    assert StoreLake(url).committed_runs() == {run_id}
+    assert lake_state(StoreLake(url)) == lake_state(lake)
