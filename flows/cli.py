@@ -58,6 +58,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             lock_wait=args.lock_wait,
             progress=not args.quiet,
             publish_to=args.publish_to,
+            jaccard=args.jaccard,
+            boilerplate_min_stories=args.boilerplate_min_stories,
+            recompute_decisions=args.recompute_decisions,
         )
     except (InputError, LakeError) as exc:
         _fail(str(exc))
@@ -80,6 +83,13 @@ def print_summary(summary) -> None:
         f"  files {s.files_read}  records {s.records_read}  = articles {s.articles}"
         f" + rejects {s.rejects}"
     )
+    d = s.decisions
+    if d:
+        print(
+            f"  articles: canonical {s.articles - d.get('run_duplicates', 0)}, duplicates {d.get('run_duplicates', 0)}"
+            f"  (lake: {d.get('canonical', 0)} canonical, {d.get('duplicates', 0)} exact and"
+            f" {d.get('near_duplicates', 0)} near duplicates, {d.get('boilerplate_keys', 0)} boilerplate paragraphs)"
+        )
     removed = ", ".join(f"{k} {v}" for k, v in s.paragraphs_removed.items()) or "none"
     print(f"  paragraphs {s.paragraphs_read}: kept {s.paragraphs_kept}, removed: {removed}")
     if s.rejects_by_reason:
@@ -150,6 +160,12 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--lock-wait", type=float, default=0.0,
                      help="seconds to wait for another run on the same lake")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--jaccard", type=float, default=0.8,
+                     help="shingle Jaccard similarity from which articles are near-duplicates (0.8)")
+    run.add_argument("--boilerplate-min-stories", type=int, default=3,
+                     help="distinct stories of a source a paragraph must recur in to be boilerplate (3)")
+    run.add_argument("--recompute-decisions", action="store_true",
+                     help="recompute every near-duplicate pair (after changing --jaccard)")
     run.add_argument("--publish-to", default=None, metavar="URL",
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)

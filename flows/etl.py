@@ -23,7 +23,7 @@ from importlib.metadata import version
 from prefect import flow, get_run_logger, task
 from prefect.futures import as_completed
 
-from flows.consolidate import consolidate
+from flows.consolidate import DEFAULT_DEDUP, DedupConfig, consolidate
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate, current_manifest, examine, select_inputs, stage_manifest
 from flows.readers import discover_inputs
@@ -87,8 +87,10 @@ class ShardOutcome:
 
 
 def new_run_id(now: datetime) -> str:
-    """Sortable and unique: UTC start time plus a random suffix."""
-    return now.strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+    """Sortable and unique: UTC start time to the microsecond plus a random suffix. The
+    views take the decisions of the greatest run id, so two runs in one second must sort
+    in the order they ran (the lake's lock never lets them overlap)."""
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond:06d}Z-" + secrets.token_hex(3)
 
 
 def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
@@ -155,8 +157,8 @@ def process_shard_task(
 
 
 @task(name="consolidate")
-def consolidate_task(lake_root: str, run_id: str) -> dict[str, int]:
-    decisions = consolidate(lake_root, run_id)
+def consolidate_task(lake_root: str, run_id: str, config: DedupConfig | None = None) -> dict[str, int]:
+    decisions = consolidate(lake_root, run_id, config)
     pause_point("consolidate")
     return decisions
 
@@ -172,16 +174,20 @@ def publish(summary: RunSummary, plan: Plan, config: dict) -> RunSummary:
         "finished_at": finished,
         "status": "completed",
         "input": summary.input,
+        "files_discovered": summary.files_discovered,
+        "files_unchanged": summary.files_unchanged,
         "files_read": summary.files_read,
         "records_read": summary.records_read,
         "articles": summary.articles,
         "rejects": summary.rejects,
+        "duplicates": summary.decisions.get("run_duplicates", 0),
         "paragraphs_read": summary.paragraphs_read,
         "paragraphs_kept": summary.paragraphs_kept,
         "paragraphs_removed": list(summary.paragraphs_removed.items()),
         "rejects_by_reason": list(summary.rejects_by_reason.items()),
         "fixes_applied": list(summary.fixes_applied.items()),
         "encodings": list(summary.encodings.items()),
+        "decisions": list(summary.decisions.items()),
         "stage_seconds": list(summary.stage_seconds.items()),
         "config": json.dumps(config, sort_keys=True, default=str),
         "copydesk_version": version("copydesk"),
@@ -200,6 +206,17 @@ def publish_to_store_task(lake_root: str, url: str) -> list[str]:
 @task(name="report")
 def report(summary: RunSummary) -> None:
     publish_artifacts(summary)
+
+
+def account_boilerplate(summary: RunSummary) -> None:
+    """Paragraphs of this run that consolidate found to be boilerplate leave the kept count
+    for the ``boilerplate`` removal reason, so read = kept + removed still balances."""
+    boilerplate = summary.decisions.get("run_boilerplate_paragraphs", 0)
+    if boilerplate:
+        summary.paragraphs_kept -= boilerplate
+        removed = dict(summary.paragraphs_removed)
+        removed["boilerplate"] = removed.get("boilerplate", 0) + boilerplate
+        summary.paragraphs_removed = dict(sorted(removed.items()))
 
 
 def combine(run_id: str, lake: str, input: str, results: list[ShardResult]) -> RunSummary:
@@ -243,6 +260,9 @@ def etl(
     lock_wait: float = 0.0,
     progress: bool = False,
     publish_to: str | None = None,
+    jaccard: float = DEFAULT_DEDUP.jaccard_threshold,
+    boilerplate_min_stories: int = DEFAULT_DEDUP.boilerplate_min_stories,
+    recompute_decisions: bool = False,
 ) -> RunSummary:
     """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``; with
     ``publish_to`` (an object-store URL), upload the committed runs the store lacks."""
@@ -290,8 +310,12 @@ def etl(
         summary.files_unchanged = plan.unchanged + sum(o.unchanged for o in outcomes)
 
         t = time.perf_counter()
-        summary.decisions = consolidate_task(str(store.root), plan.run_id)
+        dedup = DedupConfig(
+            jaccard_threshold=jaccard, boilerplate_min_stories=boilerplate_min_stories, full=recompute_decisions
+        )
+        summary.decisions = consolidate_task(str(store.root), plan.run_id, dedup)
         timings["consolidate"] = time.perf_counter() - t
+        account_boilerplate(summary)
         summary.stage_seconds = timings
         config = {
             "input": input,
@@ -302,10 +326,11 @@ def etl(
             "files_discovered": plan.discovered,
             "files_unchanged": summary.files_unchanged,
             "ftfy": encoding.config_description(),
+            "dedup": dedup._asdict(),
         }
         t = time.perf_counter()
-        timings["publish"] = 0.0
         publish(summary, plan, config)
+        # After the commit: the runs row keeps the stages before it; the artifact has this.
         timings["publish"] = time.perf_counter() - t
     report(summary)
     if publish_to:

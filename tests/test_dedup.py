@@ -60,6 +60,8 @@ def _runs_row(run_id, started, results) -> dict:
         "paragraphs_read": sum(r.paragraphs_read for r in results), "paragraphs_kept": status.pop("kept", 0),
         "paragraphs_removed": list(status.items()), "rejects_by_reason": [], "fixes_applied": [],
         "encodings": [], "stage_seconds": [], "config": "{}", "copydesk_version": "test", "schema_version": "1",
+        "files_discovered": sum(r.files_read for r in results), "files_unchanged": 0, "duplicates": 0,
+        "decisions": [],
     }
 
 
@@ -447,7 +449,13 @@ def test_flow_stages_signatures_and_decisions(run_etl, tmp_path):
     d = summary.decisions
     assert d["run_canonical"] + d["run_duplicates"] == summary.articles == 4
     kept = rows(lake.root, "SELECT count(*) n FROM paragraphs WHERE status = 'kept'")[0]["n"]
-    assert kept == summary.paragraphs_kept - d["run_boilerplate_paragraphs"]
+    assert kept == summary.paragraphs_kept
+    [run] = rows(lake.root, "SELECT * FROM runs")
+    removed = dict(run["paragraphs_removed"])
+    assert removed["boilerplate"] == d["run_boilerplate_paragraphs"] == 3
+    assert run["paragraphs_read"] == run["paragraphs_kept"] + sum(removed.values())
+    assert run["articles"] - run["duplicates"] == d["run_canonical"]
+    assert dict(run["decisions"]) == d
     for table in ("signatures", "duplicates", "similar_pairs", "boilerplate"):
         assert list(lake.run_dir(table, summary.run_id).glob("*.parquet")), table
     assert not (lake.root / "_staging" / f"{summary.run_id}.duckdb-tmp").exists()
