@@ -368,7 +368,12 @@ class _Guarded(io.RawIOBase):
 
     def read(self, n: int = -1) -> bytes:
         try:
-            data = self.inner.read(n)
+            # read1, not read: a buffered decompressor's read(n) gathers n bytes and, when
+            # the stream ends early on the way, drops what it had gathered, so the records
+            # before a break would go down with it. read1 returns them; the break comes on
+            # the next call. (Callers loop until b"", so a short read is fine.)
+            read1 = getattr(self.inner, "read1", None)
+            data = read1(n) if read1 is not None and n >= 0 else self.inner.read(n)
         except _ReadFailure:
             raise
         except EOFError as exc:

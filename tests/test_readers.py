@@ -490,6 +490,28 @@ def test_truncated_gzip_keeps_what_was_read(tmp_path):
     assert good[0].fields["title"] == "T0"
 
 
+@pytest.mark.parametrize(("kind", "fmt"), [("gz", "jsonl"), ("gz", "csv"), ("xz", "jsonl")])
+def test_small_truncated_stream_keeps_the_records_before_the_break(tmp_path, kind, fmt):
+    # The break falls inside the first MiB, the sample read to choose the encoding. (bz2
+    # and zstd decode whole blocks: half of a one-block file has nothing to keep.)
+    rows = [(i, os.urandom(20).hex()) for i in range(50)]
+    if fmt == "jsonl":
+        data = b"".join(b'{"title": "T%d", "body": "%s"}\n' % (i, b.encode()) for i, b in rows)
+    else:
+        data = b"title,body\n" + b"".join(b"T%d,%s\n" % (i, b.encode()) for i, b in rows)
+    full = compress(data, kind)
+    p = tmp_path / f"a.{fmt}.{kind}"
+    p.write_bytes(full[: len(full) // 2])
+    records = read(p)
+    good, last = records[:-1], records[-1]
+    assert last.error[0] == "truncated" and len(records) > 2
+    assert errors(good) == [None] * len(good)
+    # The records kept are the first ones, in order, each with its own line's bytes.
+    assert [r.fields["title"] for r in good] == [f"T{i}" for i in range(len(good))]
+    assert [r.raw for r in good] == data.splitlines()[1 if fmt == "csv" else 0:][: len(good)]
+    assert f"after {len(good)} " in last.error[1]
+
+
 @pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
 def test_truncated_compressed_txt(tmp_path, kind):
     p = tmp_path / f"a.txt.{kind}"
@@ -622,6 +644,8 @@ def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
     class Failing(io.BytesIO):
         def read(self, n=-1):
             raise OSError(5, "Input/output error")
+
+        read1 = read  # a disk error fails every way of reading
 
     monkeypatch.setattr(readers, "open", lambda *a, **k: Failing(), raising=False)
     records = read(p)
