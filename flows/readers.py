@@ -107,6 +107,9 @@ _FORMAT_EXTS = {
 }
 _TAR_EXTS = {".tgz": "gzip", ".tbz2": "bz2", ".txz": "xz"}
 _CHUNK = 1024**2
+# Reasons whose reject has no raw bytes when none could be read; its detail starts _NO_BYTES.
+_NO_BYTES_REASONS = frozenset({"unreadable", "vanished", "symlink-loop"})
+_NO_BYTES = "no bytes could be read: "
 _SAMPLE = 1024**2  # bytes of a structured file used to choose its encoding
 
 
@@ -318,10 +321,11 @@ def _member_of(locator: str) -> str:
 class _ReadFailure(Exception):
     """A failure that ends the reading of a stream; becomes one reject."""
 
-    def __init__(self, reason: str, detail: str) -> None:
+    def __init__(self, reason: str, detail: str, raw: bytes = b"") -> None:
         super().__init__(f"{reason}: {detail}")
         self.reason = reason
         self.detail = detail
+        self.raw = raw  # the compressed bytes of a stream that ends early or is damaged
 
 
 class _Budget:
@@ -355,13 +359,52 @@ class _Budget:
             )
 
 
-class _Guarded(io.RawIOBase):
-    """A binary stream whose errors become ``_ReadFailure`` and whose size is budgeted."""
+class _Head(io.RawIOBase):
+    """Passes a stream through and keeps its first ``keep`` bytes: the compressed bytes a
+    reject carries when the decompressed stream turns out truncated or damaged."""
 
-    def __init__(self, inner: IO[bytes], budget: _Budget | None, what: str) -> None:
+    def __init__(self, inner: IO[bytes], keep: int) -> None:
+        self.inner = inner
+        self.keep = keep
+        self.head = bytearray()
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        data = self.inner.read(n)
+        if len(self.head) < self.keep and data:
+            self.head += data[: self.keep - len(self.head)]
+        return data
+
+    def readinto(self, b: Any) -> int:
+        data = self.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+
+class _Guarded(io.RawIOBase):
+    """A binary stream whose errors become ``_ReadFailure`` and whose size is budgeted.
+
+    ``source``: the compressed bytes under a decompressor; a truncated or corrupt failure
+    carries their start (the whole compressed input when it ended early) as its raw bytes.
+    """
+
+    def __init__(
+        self, inner: IO[bytes], budget: _Budget | None, what: str, source: _Head | None = None
+    ) -> None:
         self.inner = inner
         self.budget = budget
         self.what = what
+        self.source = source
+
+    def failure(self, reason: str, detail: str) -> _ReadFailure:
+        raw = bytes(self.source.head) if self.source is not None else b""
+        if raw:
+            # Truncated: the decompressor read every byte there is; corrupt: up to the damage.
+            what = "the compressed bytes" if reason == "truncated" else "the compressed bytes read"
+            detail = f"{detail} (raw: {what})"
+        return _ReadFailure(reason, detail, raw)
 
     def readable(self) -> bool:
         return True
@@ -377,15 +420,15 @@ class _Guarded(io.RawIOBase):
         except _ReadFailure:
             raise
         except EOFError as exc:
-            raise _ReadFailure("truncated", f"{self.what} ends early: {exc}") from exc
+            raise self.failure("truncated", f"{self.what} ends early: {exc}") from exc
         except (OSError, lzma.LZMAError, zlib.error, zipfile.BadZipFile, ValueError) as exc:
             if isinstance(exc, OSError) and exc.errno is not None:
                 raise _ReadFailure("unreadable", f"{self.what}: {exc.strerror}") from exc
-            raise _ReadFailure("corrupt", f"{self.what} is damaged: {exc}") from exc
+            raise self.failure("corrupt", f"{self.what} is damaged: {exc}") from exc
         except Exception as exc:  # zstandard.ZstdError, tarfile.ReadError, other codecs
             if "unexpected end of data" in str(exc):
-                raise _ReadFailure("truncated", f"{self.what} ends early: {exc}") from exc
-            raise _ReadFailure("corrupt", f"{self.what} is damaged: {exc}") from exc
+                raise self.failure("truncated", f"{self.what} ends early: {exc}") from exc
+            raise self.failure("corrupt", f"{self.what} is damaged: {exc}") from exc
         if self.budget is not None and data:
             self.budget.add(len(data))
         return data
@@ -469,6 +512,9 @@ class _Reader:
     def reject(
         self, locator: str | None, reason: str, detail: str, raw: bytes = b""
     ) -> RawRecord:
+        if not raw and reason in _NO_BYTES_REASONS and not detail.startswith(_NO_BYTES):
+            # raw is empty because nothing could be read, not because the file is empty.
+            detail = f"{_NO_BYTES}{detail}"
         cap = self.limits.max_reject_raw_bytes
         if len(raw) > cap:
             detail = f"{detail} (raw bytes cut to the first {cap})"
@@ -517,14 +563,16 @@ class _Reader:
                 yield from self.zip_records(handle, budget)
                 return
             stream: IO[bytes] = handle
+            head = _Head(handle, self.limits.max_reject_raw_bytes + 1)
             if layout.compression:
                 stream = _Guarded(
-                    _decompress(handle, layout.compression), budget, f"{layout.compression} stream"
+                    _decompress(head, layout.compression), budget,
+                    f"{layout.compression} stream", head,
                 )
             else:
-                stream = _Guarded(handle, None, "file")
+                stream = _Guarded(head, None, "file")
             if layout.archive == "tar":
-                yield from self.tar_records(stream)
+                yield from self.tar_records(stream, head)
                 return
             yield from self.stream_records(stream, layout.format or "txt", "")
 
@@ -580,7 +628,7 @@ class _Reader:
                 if budget.exhausted:
                     return
 
-    def tar_records(self, stream: IO[bytes]) -> Iterator[RawRecord]:
+    def tar_records(self, stream: IO[bytes], head: _Head) -> Iterator[RawRecord]:
         count = 0
         try:
             # "r|": a stream, read once front to back; memory stays flat for any size.
@@ -605,12 +653,15 @@ class _Reader:
                     if self.budget.exhausted:
                         return
         except _ReadFailure as exc:
-            yield self.reject(None, exc.reason, f"{exc.detail} (after {count} tar members)")
+            yield self.reject(None, exc.reason, f"{exc.detail} (after {count} tar members)",
+                              exc.raw)
             return
         except (tarfile.TarError, EOFError, OSError) as exc:
             text = str(exc)
             reason = "truncated" if ("unexpected end" in text or isinstance(exc, EOFError)) else "corrupt"
-            yield self.reject(None, reason, f"tar archive: {exc} (after {count} members)")
+            # The tar was read to its break: its head is the file's bytes.
+            yield self.reject(None, reason, f"tar archive: {exc} (after {count} members)",
+                              bytes(head.head))
             return
         if count == 0:
             yield self.reject(None, "empty", "the tar archive holds no files")
@@ -626,7 +677,7 @@ class _Reader:
             try:
                 head = _read_at_most(stream, self.limits.max_reject_raw_bytes)
             except _ReadFailure as exc:
-                yield self.reject(prefix[:-1], exc.reason, exc.detail)
+                yield self.reject(prefix[:-1], exc.reason, exc.detail, exc.raw)
                 return
             yield self.reject(
                 prefix[:-1], "unsupported-format",
@@ -634,7 +685,8 @@ class _Reader:
             )
             return
         if layout.compression:
-            stream = _Guarded(_decompress(stream, layout.compression), self.budget, name)
+            head = _Head(stream, self.limits.max_reject_raw_bytes + 1)
+            stream = _Guarded(_decompress(head, layout.compression), self.budget, name, head)
         yield from self.stream_records(stream, layout.format, prefix)
 
     # -- one decompressed stream ---------------------------------------------------------
@@ -648,7 +700,7 @@ class _Reader:
             else:
                 yield from self.line_records(stream, fmt, prefix)
         except _ReadFailure as exc:
-            yield self.reject(prefix[:-1] or None, exc.reason, exc.detail)
+            yield self.reject(prefix[:-1] or None, exc.reason, exc.detail, exc.raw)
 
     def text_records(self, stream: IO[bytes], prefix: str) -> Iterator[RawRecord]:
         locator = prefix[:-1] or None
@@ -837,7 +889,7 @@ class _Reader:
                                 encoding=enc, encoding_steps=steps)
         except _ReadFailure as exc:
             yield self.reject(f"{prefix}line:{last + 1}", exc.reason,
-                              f"{exc.detail} (after {count} records)")
+                              f"{exc.detail} (after {count} records)", exc.raw)
             return
         if count == 0:
             yield self.reject(prefix[:-1] or None, "blank", "the file holds only blank lines")
@@ -985,7 +1037,7 @@ class _Reader:
         except _ReadFailure as exc:
             yield self.reject(
                 f"{prefix}row:{row_number + 1}" if row_number else where,
-                exc.reason, f"{exc.detail} (after {row_number} rows)",
+                exc.reason, f"{exc.detail} (after {row_number} rows)", exc.raw,
             )
             return
         if row_number == 0:
@@ -1303,7 +1355,7 @@ def iter_records(
     try:
         yield from reader.records()
     except _ReadFailure as exc:
-        yield reader.reject(None, exc.reason, exc.detail)
+        yield reader.reject(None, exc.reason, exc.detail, exc.raw)
     except OSError as exc:
         # A file that vanished or became unreadable between two reads.
         yield reader.reject(None, *_open_error(file.path, exc))

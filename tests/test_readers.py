@@ -117,7 +117,9 @@ def test_discover_survives_symlink_loops(tmp_path):
     rels = [f.relpath for f in files]
     assert rels == ["d/a.txt", "d/self"]
     loop = files[1]
-    assert errors(iter_records(loop, SourceConfig())) == ["symlink-loop"]
+    (record,) = iter_records(loop, SourceConfig())
+    assert record.error[0] == "symlink-loop" and record.raw == b""
+    assert record.error[1].startswith("no bytes could be read: symbolic link loop")
 
 
 def test_discover_and_read_odd_names(tmp_path):
@@ -510,6 +512,38 @@ def test_small_truncated_stream_keeps_the_records_before_the_break(tmp_path, kin
     assert [r.fields["title"] for r in good] == [f"T{i}" for i in range(len(good))]
     assert [r.raw for r in good] == data.splitlines()[1 if fmt == "csv" else 0:][: len(good)]
     assert f"after {len(good)} " in last.error[1]
+    # The reject keeps the file's bytes as stored (compressed), not nothing.
+    assert last.raw == full[: len(full) // 2]
+
+
+def test_truncated_reject_keeps_compressed_bytes_up_to_the_cap(tmp_path):
+    data = b"".join(b'{"title": "T%d", "body": "%s"}\n' % (i, os.urandom(40).hex().encode())
+                    for i in range(200))
+    full = gzip.compress(data)
+    p = tmp_path / "a.jsonl.gz"
+    p.write_bytes(full[: len(full) // 2])
+    assert len(full) // 2 > SMALL.max_reject_raw_bytes
+    last = read(p, limits=SMALL)[-1]
+    assert last.error[0] == "truncated"
+    assert last.raw == full[: SMALL.max_reject_raw_bytes]
+    assert f"cut to the first {SMALL.max_reject_raw_bytes}" in last.error[1]
+
+
+def test_truncated_archives_keep_their_compressed_bytes(tmp_path):
+    t = tmp_path / "a.tar.gz"
+    build_tar(t, {"a.txt": os.urandom(50000)}, "w:gz")
+    cut = t.read_bytes()[:20000]
+    t.write_bytes(cut)
+    whole = read(t)[-1]
+    assert whole.error[0] == "truncated" and whole.input_locator is None and whole.raw == cut
+    # A compressed member cut short inside a sound archive keeps the member's bytes.
+    member = gzip.compress(JSONL * 500)
+    member = member[: len(member) // 2]
+    for path, build in ((tmp_path / "b.tar", build_tar), (tmp_path / "b.zip", build_zip)):
+        build(path, {"m.jsonl.gz": member})
+        last = read(path)[-1]
+        assert last.error[0] == "truncated" and last.input_locator.startswith("member:m.jsonl.gz:")
+        assert last.raw == member
 
 
 @pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
@@ -625,7 +659,8 @@ def test_unreadable_file(tmp_path, monkeypatch):
     # even as root, who can read a chmod 000 file.
     monkeypatch.setattr(readers, "open", fake_open, raising=False)
     (record,) = read(p)
-    assert record.error[0] == "unreadable" and "permission denied" in record.error[1]
+    assert record.error[0] == "unreadable" and record.raw == b""
+    assert record.error[1].startswith("no bytes could be read: permission denied")
 
 
 def test_file_that_vanishes_after_discovery(tmp_path):
@@ -634,7 +669,8 @@ def test_file_that_vanishes_after_discovery(tmp_path):
     (file,) = discover_inputs(str(tmp_path))
     p.unlink()
     (record,) = iter_records(file, SourceConfig())
-    assert record.error[0] == "vanished"
+    assert record.error[0] == "vanished" and record.raw == b""
+    assert record.error[1] == "no bytes could be read: the file was listed but is gone"
 
 
 def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
@@ -648,8 +684,10 @@ def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
         read1 = read  # a disk error fails every way of reading
 
     monkeypatch.setattr(readers, "open", lambda *a, **k: Failing(), raising=False)
-    records = read(p)
-    assert errors(records) == ["unreadable"]
+    (record,) = read(p)
+    assert record.error[0] == "unreadable" and record.raw == b""
+    assert record.error[1].startswith("no bytes could be read: ")
+    assert "Input/output error" in record.error[1]
 
 
 def test_fifo_is_a_reject_not_a_hang(tmp_path):
@@ -672,7 +710,8 @@ def test_dangling_symlink(tmp_path):
     os.symlink(tmp_path / "gone.txt", tmp_path / "link.txt")
     (file,) = discover_inputs(str(tmp_path))
     (record,) = iter_records(file, SourceConfig())
-    assert record.error[0] == "unreadable" and "dangling" in record.error[1]
+    assert record.error[0] == "unreadable" and record.raw == b""
+    assert record.error[1].startswith("no bytes could be read: dangling symbolic link")
 
 
 def test_reject_reasons_are_documented():
