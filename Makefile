@@ -93,7 +93,7 @@ schema: $(STAMP) ## write docs/tables.md from the declared schemas
 	@$(PY) -m schemas.doc > docs/tables.md && echo docs/tables.md
 
 lint: $(STAMP) ## ruff over the code
-	@$(VENV)/bin/ruff check flows transforms schemas tests
+	@$(VENV)/bin/ruff check flows transforms schemas tests bench
 
 BENCH_MB ?= 100
 BENCH_DEDUP ?= 100000 1000000
