@@ -604,6 +604,62 @@ def test_gzip_bomb_refused_while_reading(tmp_path):
     assert len(records) < 50_000
 
 
+@pytest.mark.parametrize("chunk", [7, 1024**2])
+def test_runs_of_blank_lines_keep_physical_line_numbers(tmp_path, monkeypatch, chunk):
+    # Runs of empty lines are skipped in bulk; a small chunk puts runs across chunk edges.
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'{"title": "A"}\n\n\n\r\n\r\r\n{"title": "B"}\r\n' + b"\n" * 30 + b'{"title": "C"}')
+    records = read(p)
+    assert [(r.input_locator, r.fields["title"]) for r in records] == [
+        ("line:1", "A"), ("line:6", "B"), ("line:37", "C")]
+    assert records[1].raw == b'{"title": "B"}'
+    q = tmp_path / "b.csv"
+    data = b'title,body\r\n\r\nA,"x\r\n\r\n\n\r\ny"\r\n\n\n\r\nB,"p\n\nq"\n'
+    q.write_bytes(data)
+    rows = read(q)
+    # Blank lines inside a quoted field are data, kept byte for byte.
+    assert [r.raw for r in rows] == [b'A,"x\r\n\r\n\n\r\ny"', b'B,"p\n\nq"']
+    assert [r.fields["body"] for r in rows] == ["x\r\n\r\n\n\r\ny", "p\n\nq"]
+    assert [r.input_locator for r in rows] == ["row:1:line:3", "row:2:line:11"]
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.lists(st.sampled_from([b"a", b"\n", b"\n", b"\r", b'"'])).map(b"".join),
+       chunk=st.integers(1, 9))
+def test_line_splitting_gives_every_byte_and_line_back(monkeypatch, data, chunk):
+    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    lines = list(readers._iter_lines(io.BytesIO(data), ReadLimits()))
+    assert b"\n".join(line.raw for line in lines) == (data[:-1] if data.endswith(b"\n") else data)
+    assert sum(line.size for line in lines) == len(data)
+    physical = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    numbers = [line.number for line in lines]
+    assert numbers == [1 + sum(x.span for x in lines[:i]) for i in range(len(lines))]
+    assert sum(line.span for line in lines) == physical
+    # Only a run of blank lines stands for several lines, and it is blank.
+    assert all(line.span == 1 or not line.raw.strip() for line in lines)
+
+
+def test_megabytes_of_newlines_are_read_in_bulk(tmp_path):
+    # Millions of blank lines, gzipped: once split one by one in Python (minutes for 80 MB).
+    p = tmp_path / "a.jsonl.gz"
+    p.write_bytes(gzip.compress(b"\n" * (3 * 1024**2) + b'{"title": "T"}\n' + b"\r\n" * 1024**2))
+    (record,) = read(p)
+    assert record.error is None and record.input_locator == f"line:{3 * 1024**2 + 1}"
+    p.write_bytes(gzip.compress(b"\n" * (4 * 1024**2)))
+    (record,) = read(p)
+    assert record.error[0] == "blank"
+    # Past the limits, refused as a bomb at the physical line where it stopped.
+    limits = ReadLimits(ratio_floor_bytes=2 * 1024**2, max_expansion_ratio=50)
+    (record,) = read(p, limits=limits)
+    assert record.error[0] == "archive-too-large" and "after 0 records" in record.error[1]
+    # Each newline is a line: the locator is the line after the last one handed out
+    # before the 2 MiB floor was passed (past the first MiB, not past the floor).
+    line = int(record.input_locator.split(":")[1])
+    assert 1024**2 < line <= 2 * 1024**2 + 1
+
+
 def test_default_limits_are_documented_values():
     limits = readers.DEFAULT_LIMITS
     assert limits.max_expanded_bytes == 2 * 1024**3
