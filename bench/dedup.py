@@ -196,6 +196,7 @@ def commit(lake: Lake, run_id: str, articles: int) -> None:
         "files_read": 0, "records_read": articles, "articles": articles, "rejects": 0, "paragraphs_read": 0,
         "paragraphs_kept": 0, "paragraphs_removed": [], "rejects_by_reason": [], "fixes_applied": [],
         "encodings": [], "stage_seconds": [], "config": "{}", "copydesk_version": "bench", "schema_version": "1",
+        "files_discovered": 0, "files_unchanged": 0, "duplicates": 0, "decisions": [],
     }
     lake.commit(run_id, row)
 
