@@ -72,8 +72,8 @@ run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m flows.cli run $(RUN_ARGS)
 	@echo
-	@echo 'example: make query SQL="select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc"'
-	@$(PY) -m flows.cli query --lake "$(LAKE)" "select source, count(*) articles, sum(word_count) words from articles group by source order by articles desc limit 10"
+	@echo 'example: make query SQL="select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"'
+	@$(PY) -m flows.cli query --lake "$(LAKE)" "select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"
 
 report: $(STAMP) ## render the last runs and charts of LAKE to REPORT/index.html (default data/report)
 	@$(PY) -m flows.cli report --lake "$(LAKE)" --out "$(REPORT)"
