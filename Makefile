@@ -101,7 +101,7 @@ bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), r
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m bench.encoding
 	@$(SERVER_ENV) $(PY) -m bench.etl --mb $(BENCH_MB)
-	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n || exit 1; done
+	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n --json bench/results/dedup-$$n.json || exit 1; done
 
 clean: ## remove the lake, Prefect state and caches (not .venv)
 	rm -rf data/lake .prefect .pytest_cache .ruff_cache .hypothesis
