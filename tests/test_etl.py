@@ -81,6 +81,10 @@ def test_samples_cover_byline_first_repeat_and_latin1(samples_lake):
     repeat = by_file["002_repeat.txt"]
     assert repeat["body"].count("open the central library on Sundays") == 1
     assert repeat["authors"] == ["Owen Pryce"]
+    mojibake = by_file["004_mojibake.txt"]
+    assert "city\u2019s transport board" in mojibake["body"] and "\u00e2\u20ac" not in mojibake["body"]
+    assert "caf\u00e9 owners\u2019" in mojibake["body"] and "\u20ac25" in mojibake["body"]
+    assert "encode:sloppy-windows-1252" in mojibake["fixes"] and mojibake["authors"] == ["Lena Brandt"]
     latin = by_file["003_latin1.txt"]
     assert "£2,000" in latin["body"] and "Renée Morel" in latin["body"]
     assert latin["encoding"] != "utf-8"
