@@ -88,7 +88,7 @@ def print_summary(summary) -> None:
         print(
             f"  articles: canonical {s.articles - d.get('run_duplicates', 0)}, duplicates {d.get('run_duplicates', 0)}"
             f"  (lake: {d.get('canonical', 0)} canonical, {d.get('duplicates', 0)} exact and"
-            f" {d.get('near_duplicates', 0)} near duplicates, {d.get('boilerplate_keys', 0)} boilerplate paragraphs)"
+            f" {d.get('near_duplicates', 0)} near duplicates, {d.get('boilerplate_keys', 0)} boilerplate texts)"
         )
     removed = ", ".join(f"{k} {v}" for k, v in s.paragraphs_removed.items()) or "none"
     print(f"  paragraphs {s.paragraphs_read}: kept {s.paragraphs_kept}, removed: {removed}")
