@@ -1,0 +1,62 @@
+"""Where a shard's time goes: ``python -m bench.profile [--files 600]``.
+
+Runs ``flows.shard.process_shard`` in this process over the first ``--files`` BBC
+articles under cProfile and prints the cumulative time of each per-article step as a
+share of the whole. cProfile slows Python code down, so read the shares, not the seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import pstats
+import tempfile
+import time
+from datetime import UTC, datetime
+
+STEPS = [
+    ("read input (readers)", "flows/readers.py", "iter_records"),
+    ("clean_record (all of it)", "transforms/article.py", "clean_record"),
+    ("  decode bytes", "transforms/encoding.py", "decode"),
+    ("  repair text (ftfy fast path)", "transforms/encoding.py", "repair_and_explain"),
+    ("  split paragraphs", "transforms/paragraphs.py", "split_paragraphs"),
+    ("  paragraph keys", "transforms/paragraphs.py", "paragraph_key"),
+    ("  bylines", "transforms/bylines.py", "is_byline"),
+    ("  dates", "transforms/dates.py", "parse_date"),
+    ("  language id (py3langid)", "transforms/language.py", "detect_language"),
+    ("  title repeat check", "transforms/article.py", "_mark_title_repeat"),
+    ("MinHash signature", "transforms/fingerprints.py", "minhash"),
+    ("Parquet writes", "flows/shard.py", "flush"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=600)
+    args = parser.parse_args(argv)
+
+    from bench.corpus import BBC
+    from flows.readers import discover_inputs
+    from flows.shard import process_shard
+    from transforms import language
+
+    language.detect_language("load the model before timing, once per process as in a worker")
+    files = discover_inputs(str(BBC))[: args.files]
+    profile = cProfile.Profile()
+    with tempfile.TemporaryDirectory() as lake:
+        t = time.perf_counter()
+        profile.enable()
+        process_shard(0, files, "profile", datetime.now(UTC), lake)
+        profile.disable()
+        total = time.perf_counter() - t
+    stats = pstats.Stats(profile).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
+    mb = sum(f.size for f in files) / 1e6
+    print(f"process_shard over {len(files)} BBC files ({mb:.2f} MB): {total:.2f} s under cProfile")
+    for label, path, name in STEPS:
+        cumulative = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(path) and func == name)
+        print(f"  {label:<32} {cumulative:6.2f} s  {cumulative / total:6.1%}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
