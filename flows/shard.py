@@ -101,6 +101,7 @@ def process_shard(
                 folder_source=os.path.basename(os.path.dirname(file.path)) or None,
                 input_format="",
                 config=config,
+                relpath=file.relpath,
             )
             for record in iter_records(file, config, registry.limits):
                 result.records_read += 1

@@ -197,3 +197,15 @@ def test_duckdb_database_file_has_the_views(samples_lake):
     con = duckdb.connect(str(lake.database), read_only=True)
     n = con.execute("select count(*) from articles").fetchone()[0]
     assert n == samples_lake[0].articles
+
+
+def test_same_file_names_in_different_folders_are_different_articles(run_etl, tmp_path):
+    inbox = tmp_path / "inbox"
+    for year, story in (("2024", "Harbour reopens after storm repairs"), ("2025", "Library extends Sunday hours")):
+        (inbox / year / "news").mkdir(parents=True)
+        (inbox / year / "news" / "001.txt").write_text(f"{story}\n\nThe {story.lower()} today.\n")
+    summary, lake = run_etl(inbox, runner="thread")
+    found = rows(lake, "select article_id, title, source from articles_all order by title")
+    assert [r["title"] for r in found] == ["Harbour reopens after storm repairs", "Library extends Sunday hours"]
+    assert {r["source"] for r in found} == {"news"}
+    assert len({r["article_id"] for r in found}) == 2

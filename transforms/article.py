@@ -27,6 +27,10 @@ class RecordContext:
     folder_source: str | None  # the input's parent folder: the source when nothing better is known
     input_format: str  # txt, jsonl, csv, ...
     config: SourceConfig
+    # The input's path relative to INPUT: where a record without an id of its own sits,
+    # the same on every machine whatever the mount point (``2024-01/news.jsonl`` and
+    # ``2024-02/news.jsonl`` stay apart, which their file names alone would not).
+    relpath: str | None = None
 
 
 def article_id(source: str | None, identity: str) -> str:
@@ -197,7 +201,7 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     else:
         lang, lang_score = language.detect_language(body or title or "")
 
-    identity = mapped.source_id or _location_identity(record)
+    identity = mapped.source_id or _location_identity(record, context.relpath)
     values: dict[str, Any] = {
         "article_id": article_id(source, str(identity)),
         "content_hash": content_hash(body_paragraphs),
@@ -231,9 +235,10 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     return Article(values=values, paragraphs=body_paragraphs)
 
 
-def _location_identity(record: RawRecord) -> str:
-    """Where the record sits, independent of the machine: file name plus locator."""
-    name = os.path.basename(record.input_path)
+def _location_identity(record: RawRecord, relpath: str | None) -> str:
+    """Where the record sits, independent of the machine: its path relative to INPUT
+    (the file name when that is unknown) plus its locator."""
+    name = relpath or os.path.basename(record.input_path)
     return f"{name}#{record.input_locator}" if record.input_locator else name
 
 
