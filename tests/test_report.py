@@ -73,7 +73,8 @@ def test_table_artifact_holds_the_runs_row_counts(reported_run):
     assert by_section["counts"] == {c: run[c] for c in
                                     ("files_read", "records_read", "articles", "rejects",
                                      "paragraphs_read", "paragraphs_kept")}
-    assert by_section["counts"]["rejects"] == 2 and by_section["counts"]["articles"] == 4
+    assert by_section["counts"]["rejects"] == 2
+    assert by_section["counts"]["articles"] == len(list(SAMPLES.glob("*.txt")))
     assert by_section["rejects_by_reason"] == dict(run["rejects_by_reason"]) == {"empty": 1, "undecodable": 1}
     assert by_section["paragraphs_removed"] == dict(run["paragraphs_removed"])
     assert by_section["paragraphs_removed"]["repeat"] >= 1 and by_section["paragraphs_removed"]["byline"] >= 1
