@@ -107,3 +107,12 @@ def test_sweep_removes_leftovers_of_a_crashed_run(tmp_path):
     removed = lake.sweep()
     assert orphan in removed and not orphan.exists()
     assert not lake.staging_dir("r2").exists()
+
+
+def test_docs_tables_md_is_generated_from_the_current_schemas():
+    from pathlib import Path
+
+    from schemas.doc import markdown
+
+    committed = (Path(__file__).resolve().parent.parent / "docs" / "tables.md").read_text(encoding="utf-8")
+    assert committed.strip() == markdown().strip(), "docs/tables.md is stale: run `make schema`"
