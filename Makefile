@@ -104,4 +104,4 @@ bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), r
 	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n --json bench/results/dedup-$$n.json || exit 1; done
 
 clean: stop ## stop the server, remove the lakes, reports, bench data, Prefect state and caches (not .venv)
-	rm -rf data/lake data/lake-* data/report data/bench data/inbox .prefect .pytest_cache .ruff_cache .hypothesis
+	rm -rf data/lake data/lake-* data/report data/bench .prefect .pytest_cache .ruff_cache .hypothesis
