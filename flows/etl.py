@@ -16,7 +16,7 @@ import json
 import secrets
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
 
@@ -375,7 +375,3 @@ def _collect(futures, plan: Plan, progress: bool) -> list[ShardOutcome]:
                 ) from exc
             bar.advance(job)
     return sorted(results, key=lambda r: r.result.shard)
-
-
-def summary_dict(summary: RunSummary) -> dict:
-    return asdict(summary)
