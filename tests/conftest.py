@@ -96,3 +96,26 @@ def fakenews_flow_lake(prefect_api, tmp_path_factory):
         input=str(folder), lake=str(lake), sources=str(ROOT / "sources.example.toml")
     )
     return folder, Lake(lake), summary
+
+
+def lake_rows(lake, sql: str, params=None, con=None) -> list[dict]:
+    """The rows of ``sql`` over a lake's views as dicts. ``lake`` is a ``Lake`` or its root;
+    ``con`` reuses a connection."""
+    if con is None:
+        from flows.lake import Lake
+
+        con = (lake if isinstance(lake, Lake) else Lake(lake)).connect()
+    cur = con.execute(sql, params or [])
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
+
+
+def fakenews_csv_rows() -> list[dict]:
+    """The FakeNewsCorpus sample's rows as the csv module reads them (skips without it)."""
+    import csv
+    import sys
+
+    path = corpus_path("fakenewscorpus-sample", "news_sample.csv")
+    csv.field_size_limit(sys.maxsize)
+    with path.open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))

@@ -15,7 +15,8 @@ import pytest
 
 from flows.lake import PAUSE_POINTS, Lake
 from tests.conftest import ROOT, SAMPLES
-from tests.test_incremental import rows, story, write_jsonl
+from tests.conftest import lake_rows as rows
+from tests.test_incremental import story, write_jsonl
 
 # Compared between lakes: everything a reader sees, except the run ids and times.
 LAKE_QUERIES = {
@@ -32,7 +33,7 @@ LAKE_QUERIES = {
 
 def lake_state(lake: Lake) -> dict[str, list]:
     con = lake.connect()
-    return {name: rows(lake, sql, con) for name, sql in LAKE_QUERIES.items()}
+    return {name: rows(lake, sql, con=con) for name, sql in LAKE_QUERIES.items()}
 
 
 def make_inbox(root):

@@ -16,7 +16,7 @@ import pytest
 
 from flows.lake import Lake
 from tests.conftest import SEED
-from tests.test_incremental import rows
+from tests.conftest import lake_rows as rows
 
 GOOD = json.dumps({"id": "g1", "title": "Council votes", "text": "The council voted on the budget today."})
 BINARY = bytes(range(256)) * 64

@@ -9,14 +9,9 @@ import json
 import pytest
 
 from tests.conftest import ROOT, corpus_path
+from tests.conftest import lake_rows as rows
 
 SOURCES = str(ROOT / "sources.example.toml")
-
-
-def rows(lake, sql):
-    cur = lake.connect().execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 @pytest.fixture(scope="module")

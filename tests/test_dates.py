@@ -7,15 +7,13 @@ the same way on every run.
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import corpus_path
+from tests.conftest import fakenews_csv_rows
 from transforms.dates import ParsedDate, parse_date
 
 NOW = datetime(2026, 11, 26, 23, 0, tzinfo=UTC)
@@ -202,10 +200,7 @@ def test_unknown_default_zone_is_an_error():
 
 @pytest.mark.corpus
 def test_fakenewscorpus_scraped_at_all_parse():
-    path = corpus_path("fakenewscorpus-sample", "news_sample.csv")
-    csv.field_size_limit(sys.maxsize)
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = fakenews_csv_rows()
     parsed = [parse_date(r["scraped_at"]) for r in rows]
     assert all(p.utc is not None and p.utc.year == 2018 for p in parsed)
     # The corpus gives no zone, so every one is assumed and flagged.

@@ -8,7 +8,6 @@ one runs the real flow twice to check the same through Prefect.
 from __future__ import annotations
 
 import collections
-import csv
 import hashlib
 import json
 import multiprocessing
@@ -23,6 +22,8 @@ from flows.consolidate import DedupConfig, consolidate
 from flows.lake import Lake
 from flows.readers import discover_inputs
 from flows.shard import process_shard
+from tests.conftest import fakenews_csv_rows
+from tests.conftest import lake_rows as rows
 from transforms.fingerprints import shingle_jaccard
 from transforms.paragraphs import comparison_text, split_paragraphs
 
@@ -63,13 +64,6 @@ def _runs_row(run_id, started, results) -> dict:
         "files_discovered": sum(r.files_read for r in results), "files_unchanged": 0, "duplicates": 0,
         "decisions": [],
     }
-
-
-def rows(lake_root, sql, params=None):
-    con = Lake(lake_root).connect()
-    cur = con.execute(sql, params or [])
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 def write_jsonl(path, records):
@@ -339,13 +333,8 @@ def test_bbc_boilerplate_is_sign_offs_not_shared_quotes(bbc_lake):
 @pytest.fixture(scope="module")
 def fakenews_lake(fakenews_flow_lake):
     """The session's FakeNewsCorpus lake, made by the real flow (tests/conftest.py)."""
-    folder, lake_, summary = fakenews_flow_lake
-    sample = folder / "news_sample.csv"
-    lake, counts = lake_.root, summary.decisions
-    csv.field_size_limit(1 << 30)
-    with open(sample, encoding="utf-8", newline="") as f:
-        raw = list(csv.DictReader(f))
-    return raw, lake, counts
+    _, lake_, summary = fakenews_flow_lake
+    return fakenews_csv_rows(), lake_.root, summary.decisions
 
 
 AD = "Headline: Bitcoin & Blockchain Searches Exceed Trump! Blockchain Stocks Are Next!"

@@ -12,15 +12,9 @@ import pytest
 
 from schemas import all_tables
 from tests.conftest import ROOT, SAMPLES, SEED
+from tests.conftest import lake_rows as rows
 
 SEED_TITLE = "\u2018Difficult\u2019 Russia-Ukraine peace talks end without breakthrough"
-
-
-def rows(lake, sql):
-    con = lake.connect()
-    cur = con.execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
 
 
 @pytest.fixture(scope="module")

@@ -8,14 +8,7 @@ import os
 import shutil
 
 from tests.conftest import SEED
-
-
-def rows(lake, sql, con=None):
-    """The rows of ``sql`` over the lake's views as dicts (``con``: reuse a connection)."""
-    cur = (con or lake.connect()).execute(sql)
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r, strict=True)) for r in cur.fetchall()]
-
+from tests.conftest import lake_rows as rows
 
 # What a reader sees, minus the columns that name the run that wrote a row.
 QUERIES = {
@@ -28,7 +21,7 @@ QUERIES = {
 
 def snapshot(lake) -> dict[str, list]:
     con = lake.connect()
-    return {name: rows(lake, sql, con) for name, sql in QUERIES.items()}
+    return {name: rows(lake, sql, con=con) for name, sql in QUERIES.items()}
 
 
 def story(n: int, words: str) -> dict:

@@ -10,9 +10,9 @@ import pytest
 
 from flows.lake import Lake, LakeError
 from tests.conftest import SAMPLES
+from tests.conftest import lake_rows as rows
 from tests.test_atomic import kill_run, start_paused_run
 from tests.test_etl import cli
-from tests.test_incremental import rows
 
 
 def test_second_run_exits_with_a_clear_message_and_writes_nothing(run_etl, tmp_path):

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import sys
-
 import pytest
 
-from tests.conftest import corpus_path
+from tests.conftest import fakenews_csv_rows
 from transforms.titles import clean_title, names_source
 
 CASES: list[tuple[str | None, str | None, str | None]] = [
@@ -72,10 +69,7 @@ def test_names_source(site, source, expected):
 
 @pytest.mark.corpus
 def test_fakenewscorpus_titles_keep_their_words():
-    path = corpus_path("fakenewscorpus-sample", "news_sample.csv")
-    csv.field_size_limit(sys.maxsize)
-    with path.open(encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = fakenews_csv_rows()
     for r in rows:
         cleaned = clean_title(r["title"], r["domain"])
         if r["title"].strip():
