@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from tests.corruptions import typeset
-from transforms.encoding import decode
+from transforms.decoding import decode
 
 BBC = Path(__file__).resolve().parents[1] / ".." / "shared" / "corpora" / "bbc"
 

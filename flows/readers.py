@@ -1196,7 +1196,7 @@ class _LineDecoder:
 
 def _decode(raw: bytes, declared: str | None) -> Any:
     """``transforms.encoding.decode``, or ``(reason, detail)`` when the bytes are not text."""
-    from transforms.encoding import UndecodableError, decode
+    from transforms.decoding import UndecodableError, decode
 
     try:
         return decode(raw, declared)

@@ -14,7 +14,7 @@ from typing import Any
 
 import xxhash
 
-from transforms import bylines, dates, encoding, language, titles, urls
+from transforms import bylines, dates, decoding, encoding, language, titles, urls
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.paragraphs import mark_repeats, normalize_space, paragraph_key, split_paragraphs
 from transforms.records import Article, Paragraph, RawRecord, Reject
@@ -141,8 +141,8 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     fixes: list[str] = []
     if record.kind == "text":
         try:
-            decoded = encoding.decode(record.raw, declared=config.encoding)
-        except encoding.UndecodableError as exc:
+            decoded = decoding.decode(record.raw, declared=config.encoding)
+        except decoding.UndecodableError as exc:
             return reject(exc.reason, exc.detail)
         fixes.extend(decoded.steps)
         enc, enc_method = decoded.encoding, decoded.method
