@@ -22,7 +22,7 @@ from datetime import datetime
 import xxhash
 
 from flows.lake import Lake, write_parquet
-from flows.readers import InputFile, _safe_text
+from flows.readers import InputFile, safe_text
 from schemas.manifest import MANIFEST
 
 _CHUNK = 1024**2
@@ -58,7 +58,7 @@ def input_key(file: InputFile) -> str:
     >>> input_key(InputFile("/data/inbox/a.txt", 3, "a.txt"))
     '/data/inbox/a.txt'
     """
-    return _safe_text(os.path.abspath(file.path))
+    return safe_text(os.path.abspath(file.path))
 
 
 def record_input_path(file: InputFile) -> str:
@@ -68,7 +68,7 @@ def record_input_path(file: InputFile) -> str:
     >>> record_input_path(InputFile("/data/inbox/a.txt", 3, "a.txt"))
     '/data/inbox/a.txt'
     """
-    return _safe_text(file.path)
+    return safe_text(file.path)
 
 
 def stat_of(path: str) -> tuple[int | None, int | None, int | None]:

@@ -24,16 +24,15 @@ error naming the file and the entry, before anything is read.
 
 from __future__ import annotations
 
+import codecs
 import dataclasses
-import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flows.readers import DEFAULT_LIMITS, ReadLimits
-from transforms.fields import ALIASES, FORMATS, SourceConfig
+from flows.readers import DEFAULT_LIMITS, FORMATS, InputFile, ReadLimits, match_pattern
+from transforms.fields import ALIASES, SourceConfig
 
 
 class SourcesError(ValueError):
@@ -57,65 +56,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
 _TOP_KEYS = ("exclude", "defaults", "limits", "sources")
 
 
-@lru_cache(maxsize=256)
-def _pattern_regex(pattern: str) -> re.Pattern[str]:
-    """Glob → regex: ``*`` and ``?`` stay inside one folder, ``**`` crosses folders."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "[":
-            end = pattern.find("]", i + 2)
-            if end < 0:
-                out.append(re.escape(c))
-                i += 1
-            else:
-                body = pattern[i + 1 : end]
-                if body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append(f"[{body}]")
-                i = end + 1
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out))
-
-
-def match_pattern(pattern: str, path: str) -> bool:
-    """Whether a path matches a sources.toml pattern.
-
-    A pattern without "/" matches the file name in any folder; one with "/" matches the
-    path's end at a folder boundary, so it works on a path relative to INPUT and on an
-    absolute path alike.
-
-    >>> match_pattern("*.csv", "ag-news-test/test.csv")
-    True
-    >>> match_pattern("ag-news-test/*.csv", "/data/corpora/ag-news-test/test.csv")
-    True
-    >>> match_pattern("news/*.csv", "old-news/a.csv")
-    False
-    """
-    path = path.replace("\\", "/")
-    pattern = pattern.strip("/")
-    regex = _pattern_regex(pattern)
-    parts = path.strip("/").split("/")
-    if "/" not in pattern:
-        return regex.fullmatch(parts[-1]) is not None
-    return any(regex.fullmatch("/".join(parts[i:])) for i in range(len(parts)))
-
-
 @dataclass(frozen=True)
 class SourceRegistry:
     """The sources of one run: the first entry whose pattern matches a path configures it."""
@@ -126,19 +66,7 @@ class SourceRegistry:
     limits: ReadLimits = DEFAULT_LIMITS
     path: str | None = None  # the sources.toml it was loaded from
 
-    def for_path(self, relpath_or_path: str) -> SourceConfig:
-        """The config for an input path (relative to INPUT or absolute); defaults if none match.
-
-        >>> SourceRegistry().for_path("a/b.jsonl").timezone
-        'UTC'
-        """
-        for source in self.sources:
-            if match_pattern(source.pattern, relpath_or_path):
-                return source
-        return self.default
-
-
-    def for_input(self, file: Any) -> SourceConfig:
+    def for_input(self, file: InputFile) -> SourceConfig:
         """The config for a discovered ``InputFile``: its relative path first, then its
         absolute path, so "ag-news*/*.csv" matches whether INPUT is the corpus folder
         (relpath "test.csv") or a parent of it.
@@ -154,7 +82,7 @@ class SourceRegistry:
 def load_sources(path: str | None) -> SourceRegistry:
     """Load a sources.toml; ``None`` gives the defaults (aliases, UTC, detection by extension).
 
-    >>> load_sources(None).for_path("x.csv") == SourceConfig()
+    >>> load_sources(None).default == SourceConfig()
     True
     """
     if path is None:
@@ -226,8 +154,6 @@ def _config(entry: dict[str, Any], where: str, base: dict[str, Any] | None) -> S
                 "\"UTC\" or \"America/New_York\""
             ) from None
     if "encoding" in merged:
-        import codecs
-
         try:
             codecs.lookup(merged["encoding"])
         except LookupError:
@@ -269,6 +195,5 @@ __all__ = [
     "SourceRegistry",
     "SourcesError",
     "load_sources",
-    "match_pattern",
     "parse_sources",
 ]

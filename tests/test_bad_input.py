@@ -48,8 +48,8 @@ def _big_article() -> bytes:
 def bad_lake(tmp_path_factory, prefect_api):
     """One run over an inbox holding every kind of bad input next to good ones."""
     import flows.etl
-    from flows import readers
     from flows.etl import etl
+    from flows.readers import files as reader_files
     from flows.runners import make_task_runner
 
     root = tmp_path_factory.mktemp("bad")
@@ -92,7 +92,7 @@ def bad_lake(tmp_path_factory, prefect_api):
         return selected
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(readers, "open", no_permission, raising=False)
+        mp.setattr(reader_files, "open", no_permission, raising=False)
         mp.setattr(flows.etl, "select_inputs", then_vanish)
         summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
             input=str(inbox), lake=str(root / "lake"), workers=2

@@ -18,16 +18,18 @@ import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows import readers
 from flows.readers import (
+    DEFAULT_LIMITS,
     REJECT_REASONS,
     InputError,
     InputFile,
     ReadLimits,
     discover_inputs,
+    files,
     iter_records,
     layout_of,
     record_format,
+    streams,
 )
 from flows.sources import load_sources
 from tests.conftest import ROOT, corpus_path
@@ -41,7 +43,7 @@ def read(path: Path, config: SourceConfig | None = None, limits: ReadLimits | No
          relpath: str | None = None):
     file = InputFile(str(path), os.stat(path).st_size if os.path.exists(path) else 0,
                      relpath or path.name)
-    return list(iter_records(file, config or SourceConfig(), limits or readers.DEFAULT_LIMITS))
+    return list(iter_records(file, config or SourceConfig(), limits or DEFAULT_LIMITS))
 
 
 def errors(records) -> list[str | None]:
@@ -607,7 +609,7 @@ def test_gzip_bomb_refused_while_reading(tmp_path):
 @pytest.mark.parametrize("chunk", [7, 1024**2])
 def test_runs_of_blank_lines_keep_physical_line_numbers(tmp_path, monkeypatch, chunk):
     # Runs of empty lines are skipped in bulk; a small chunk puts runs across chunk edges.
-    monkeypatch.setattr(readers, "_CHUNK", chunk)
+    monkeypatch.setattr(streams, "CHUNK", chunk)
     p = tmp_path / "a.jsonl"
     p.write_bytes(b'{"title": "A"}\n\n\n\r\n\r\r\n{"title": "B"}\r\n' + b"\n" * 30 + b'{"title": "C"}')
     records = read(p)
@@ -629,8 +631,8 @@ def test_runs_of_blank_lines_keep_physical_line_numbers(tmp_path, monkeypatch, c
 @given(data=st.lists(st.sampled_from([b"a", b"\n", b"\n", b"\r", b'"'])).map(b"".join),
        chunk=st.integers(1, 9))
 def test_line_splitting_gives_every_byte_and_line_back(monkeypatch, data, chunk):
-    monkeypatch.setattr(readers, "_CHUNK", chunk)
-    lines = list(readers._iter_lines(io.BytesIO(data), ReadLimits()))
+    monkeypatch.setattr(streams, "CHUNK", chunk)
+    lines = list(streams.iter_lines(io.BytesIO(data), ReadLimits()))
     assert b"\n".join(line.raw for line in lines) == (data[:-1] if data.endswith(b"\n") else data)
     assert sum(line.size for line in lines) == len(data)
     physical = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
@@ -661,7 +663,7 @@ def test_megabytes_of_newlines_are_read_in_bulk(tmp_path):
 
 
 def test_default_limits_are_documented_values():
-    limits = readers.DEFAULT_LIMITS
+    limits = DEFAULT_LIMITS
     assert limits.max_expanded_bytes == 2 * 1024**3
     assert limits.max_record_bytes == 16 * 1024**2
 
@@ -675,7 +677,7 @@ def test_50mb_single_line_is_one_reject_and_the_rest_is_read(tmp_path):
     records = read(p)
     assert errors(records) == [None, "record-too-large", None]
     assert records[1].input_locator == "line:2"
-    assert len(records[1].raw) == readers.DEFAULT_LIMITS.max_reject_raw_bytes
+    assert len(records[1].raw) == DEFAULT_LIMITS.max_reject_raw_bytes
     assert str(50 * 1024**2) in records[1].error[1] or "5242" in records[1].error[1]
     assert records[2].fields["title"] == "after"
 
@@ -713,7 +715,7 @@ def test_unreadable_file(tmp_path, monkeypatch):
 
     # readers calls open() by its module-global name: this exercises the real except path
     # even as root, who can read a chmod 000 file.
-    monkeypatch.setattr(readers, "open", fake_open, raising=False)
+    monkeypatch.setattr(files, "open", fake_open, raising=False)
     (record,) = read(p)
     assert record.error[0] == "unreadable" and record.raw == b""
     assert record.error[1].startswith("no bytes could be read: permission denied")
@@ -739,7 +741,7 @@ def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
 
         read1 = read  # a disk error fails every way of reading
 
-    monkeypatch.setattr(readers, "open", lambda *a, **k: Failing(), raising=False)
+    monkeypatch.setattr(files, "open", lambda *a, **k: Failing(), raising=False)
     (record,) = read(p)
     assert record.error[0] == "unreadable" and record.raw == b""
     assert record.error[1].startswith("no bytes could be read: ")
@@ -787,7 +789,7 @@ def test_reject_reasons_are_documented():
 def test_fakenewscorpus_sample():
     path = corpus_path("fakenewscorpus-sample", "news_sample.csv")
     registry = load_sources(str(ROOT / "sources.example.toml"))
-    config = registry.for_path(str(path))
+    config = registry.for_input(InputFile(str(path), 0, path.name))
     file = InputFile(str(path), path.stat().st_size, "news_sample.csv")
     records = list(iter_records(file, config))
     assert len(records) == 250 and errors(records) == [None] * 250
@@ -821,7 +823,7 @@ def test_fakenewscorpus_directory_with_example_sources():
 def test_ag_news_test_split():
     path = corpus_path("ag-news-test", "test.csv")
     registry = load_sources(str(ROOT / "sources.example.toml"))
-    config = registry.for_path(str(path))
+    config = registry.for_input(InputFile(str(path), 0, path.name))
     assert config.name == "ag-news"
     (file,) = discover_inputs(str(path.parent), registry.exclude)  # classes.txt, readme.txt skipped
     records = list(iter_records(file, config))

@@ -1,4 +1,4 @@
-"""sources.toml loading and path patterns (flows/sources.py)."""
+"""sources.toml loading (flows/sources.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from flows.readers import DEFAULT_LIMITS
-from flows.sources import SourceRegistry, SourcesError, load_sources, match_pattern, parse_sources
+from flows.readers import DEFAULT_LIMITS, FORMATS, InputFile, ReadLimits, match_pattern
+from flows.sources import SourceRegistry, SourcesError, load_sources, parse_sources
 from transforms.fields import SourceConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "sources.example.toml"
+
+
+def config_for(registry: SourceRegistry, path: str) -> SourceConfig:
+    """The config a discovered file at ``path`` (also its relative path) gets."""
+    return registry.for_input(InputFile(path, 0, path))
 
 
 def write(tmp_path: Path, text: str) -> str:
@@ -22,7 +27,7 @@ def write(tmp_path: Path, text: str) -> str:
 
 def test_none_gives_defaults():
     registry = load_sources(None)
-    assert registry.for_path("any/file.jsonl") == SourceConfig()
+    assert config_for(registry, "any/file.jsonl") == SourceConfig()
     assert registry.limits == DEFAULT_LIMITS
     assert registry.exclude == ()
 
@@ -39,16 +44,16 @@ def test_invalid_toml_is_a_clear_error(tmp_path):
 
 def test_example_file_configures_ag_news_and_fakenewscorpus():
     registry = load_sources(str(EXAMPLE))
-    ag = registry.for_path("/data/corpora/ag-news-test/test.csv")
+    ag = config_for(registry, "/data/corpora/ag-news-test/test.csv")
     assert ag.name == "ag-news"
     assert (ag.header, ag.columns) == (False, ("class", "title", "description"))
     assert ag.mapping_dict["body"] == ("description",)
     assert ag.fix_lost_entities and ag.backslash_line_breaks
-    fnc = registry.for_path("fakenewscorpus-sample/news_sample.csv")
+    fnc = config_for(registry, "fakenewscorpus-sample/news_sample.csv")
     assert fnc.mapping_dict["source"] == ("domain",)
     assert fnc.name is None
     # Other inputs get the defaults.
-    assert registry.for_path("bbc/tech/001.txt") == registry.default
+    assert config_for(registry, "bbc/tech/001.txt") == registry.default
     assert "fakenews*/websites.csv" in registry.exclude
 
 
@@ -72,13 +77,13 @@ name = "wire"
 timezone = "America/New_York"
 """)
     registry = load_sources(path)
-    special = registry.for_path("wire/special/a.jsonl")
+    special = config_for(registry, "wire/special/a.jsonl")
     assert special.name == "special"
     assert special.timezone == "Europe/Paris"  # from [defaults]
     assert special.mapping_dict == {"language": ("lng",), "title": ("hed",)}
-    deep = registry.for_path("wire/2024/01/b.jsonl")
+    deep = config_for(registry, "wire/2024/01/b.jsonl")
     assert (deep.name, deep.timezone, deep.encoding) == ("wire", "America/New_York", "cp1252")
-    other = registry.for_path("other/c.jsonl")
+    other = config_for(registry, "other/c.jsonl")
     assert (other.name, other.timezone) == (None, "Europe/Paris")
 
 
@@ -105,9 +110,19 @@ def test_invalid_entries_are_errors_naming_the_problem(tmp_path, text, message):
 
 def test_limits_are_read():
     registry = parse_sources({"limits": {"max_record_bytes": 1000, "max_expansion_ratio": 50}})
-    assert registry.limits.max_record_bytes == 1000
-    assert registry.limits.max_expansion_ratio == 50
+    assert registry.limits == ReadLimits(max_record_bytes=1000, max_expansion_ratio=50)
     assert registry.limits.max_expanded_bytes == DEFAULT_LIMITS.max_expanded_bytes
+
+
+def test_the_format_names_come_from_the_readers_registry():
+    with pytest.raises(SourcesError) as info:
+        parse_sources({"sources": [{"pattern": "*", "format": "xml"}]})
+    assert str(info.value) == (
+        "sources.toml [[sources]] #1: format must be one of txt, jsonl, json, csv, tsv, not 'xml'"
+    )
+    assert tuple(FORMATS) == ("txt", "jsonl", "json", "csv", "tsv")
+    for name in FORMATS:
+        assert parse_sources({"sources": [{"pattern": "*", "format": name}]}).sources[0].format == name
 
 
 @pytest.mark.parametrize(
@@ -132,17 +147,15 @@ def test_match_pattern(pattern, path, expected):
 
 def test_registry_is_plain_data():
     registry = SourceRegistry(sources=(SourceConfig(pattern="*.tsv", name="t"),))
-    assert registry.for_path("x/y.tsv").name == "t"
-    assert registry.for_path("x/y.csv") == SourceConfig()
+    assert config_for(registry, "x/y.tsv").name == "t"
+    assert config_for(registry, "x/y.csv") == SourceConfig()
 
 
 def test_for_input_matches_relative_then_absolute_path():
-    from flows.readers import InputFile
-
     registry = load_sources(str(EXAMPLE))
     # INPUT was the corpus folder itself: the relative path alone does not say "ag-news".
     file = InputFile("/data/corpora/ag-news-test/test.csv", 10, "test.csv")
-    assert registry.for_path(file.relpath) == registry.default
+    assert registry.for_input(InputFile(file.relpath, 10, file.relpath)) == registry.default
     assert registry.for_input(file).name == "ag-news"
     other = InputFile("/data/x/test.csv", 10, "test.csv")
     assert registry.for_input(other) == registry.default

@@ -1,0 +1,91 @@
+"""The input formats copydesk reads: one ``Format`` entry each, in ``FORMATS``.
+
+Everything that depends on the set of formats derives from this table: the extensions
+``layout_of`` recognises, the names sources.toml's ``format`` accepts, the list an
+``unsupported-format`` reject names, and the table of formats in docs/inputs.md
+(``formats_table``; a test checks the page). ``read_stream`` hands a decompressed
+stream to its format's reader.
+
+To add a format: write ``flows/readers/formats/<name>.py`` with a reader
+``read_<name>(reading, stream, prefix) -> Iterator[RawRecord]``, and add one ``Format``
+entry below (name, extensions, reader, and the three docs columns).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import IO
+
+from flows.readers.formats.csv import read_csv, read_tsv
+from flows.readers.formats.json import read_json
+from flows.readers.formats.jsonl import read_jsonl
+from flows.readers.formats.txt import read_txt
+from flows.readers.rejects import Reading
+from flows.readers.streams import ReadFailure
+from transforms.records import RawRecord
+
+__all__ = ["FORMATS", "Format", "extensions", "formats_table", "read_stream"]
+
+# (reading, decompressed stream, locator prefix) -> records; never raises for content.
+Reader = Callable[[Reading, IO[bytes], str], Iterator[RawRecord]]
+
+
+@dataclass(frozen=True)
+class Format:
+    """One input format: its name, the extensions that select it, its reader, its docs."""
+
+    name: str  # what sources.toml's format = "..." takes and articles.input_format records
+    extensions: tuple[str, ...]  # lower case, with the dot; matched case-insensitively
+    read: Reader
+    read_as: str  # docs: how a file is read
+    record: str  # docs: what one record is
+    locator: str  # docs: the record's input_locator
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("txt", (".txt",), read_txt,
+               "one article: title on the first line, paragraphs separated by blank lines",
+               "the whole file", "none"),
+        Format("jsonl", (".jsonl", ".ndjson"), read_jsonl,
+               "JSON Lines: one JSON object per line; blank lines are skipped",
+               "one line", "`line:12` (1-based physical line)"),
+        Format("json", (".json",), read_json,
+               "an array of objects, one object, or objects one after another",
+               "one array item", "`item:3` (or `line:N` for objects one after another)"),
+        Format("csv", (".csv",), read_csv,
+               "comma-separated, RFC 4180 quoting, a header row unless configured otherwise",
+               "one row (quoted fields may span lines)",
+               "`row:5:line:9` (5th data row, starting on line 9)"),
+        Format("tsv", (".tsv",), read_tsv, "the same with tabs", "one row", "`row:5:line:9`"),
+    )
+}
+
+
+def extensions() -> dict[str, str]:
+    """Extension → format name, for every format.
+
+    >>> extensions()[".ndjson"]
+    'jsonl'
+    """
+    return {ext: f.name for f in FORMATS.values() for ext in f.extensions}
+
+
+def formats_table() -> str:
+    """The table of formats in docs/inputs.md, as Markdown."""
+    rows = ["| extension | read as | one record is | locator |", "|---|---|---|---|"]
+    for f in FORMATS.values():
+        exts = ", ".join(f"`{ext}`" for ext in f.extensions)
+        rows.append(f"| {exts} | {f.read_as} | {f.record} | {f.locator} |")
+    return "\n".join(rows) + "\n"
+
+
+def read_stream(reading: Reading, stream: IO[bytes], fmt: str, prefix: str) -> Iterator[RawRecord]:
+    """The records of one decompressed stream in format ``fmt`` (a key of ``FORMATS``);
+    a stream that breaks ends in one reject after the records read before the break."""
+    try:
+        yield from FORMATS[fmt].read(reading, stream, prefix)
+    except ReadFailure as exc:
+        yield reading.reject(prefix[:-1] or None, exc.reason, exc.detail, exc.raw)
