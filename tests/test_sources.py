@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flows.readers import DEFAULT_LIMITS, FORMATS, InputFile, ReadLimits, match_pattern
+from flows.readers import DEFAULT_LIMITS, FORMATS, InputFile, ReadLimits
 from flows.sources import SourceRegistry, SourcesError, load_sources, parse_sources
 from transforms.fields import SourceConfig
 
@@ -123,26 +123,6 @@ def test_the_format_names_come_from_the_readers_registry():
     assert tuple(FORMATS) == ("txt", "jsonl", "json", "csv", "tsv")
     for name in FORMATS:
         assert parse_sources({"sources": [{"pattern": "*", "format": name}]}).sources[0].format == name
-
-
-@pytest.mark.parametrize(
-    ("pattern", "path", "expected"),
-    [
-        ("*.csv", "a/b/test.csv", True),
-        ("*.csv", "a/b/test.csv.gz", False),
-        ("ag-news*/*.csv", "ag-news-test/test.csv", True),
-        ("ag-news*/*.csv", "/abs/path/ag-news-test/test.csv", True),
-        ("ag-news*/*.csv", "ag-news-test/sub/test.csv", False),
-        ("news/**/*.jsonl", "news/a.jsonl", True),
-        ("news/**/*.jsonl", "news/2024/01/a.jsonl", True),
-        ("news/*.csv", "old-news/a.csv", False),
-        ("data/file?.txt", "data/file1.txt", True),
-        ("data/file[0-9].txt", "data/filex.txt", False),
-        ("*", "anything/at/all.bin", True),
-    ],
-)
-def test_match_pattern(pattern, path, expected):
-    assert match_pattern(pattern, path) is expected
 
 
 def test_registry_is_plain_data():
