@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from flows.readers.discovery import InputFile
-from flows.readers.registry import extensions
+from flows.readers.registry import extensions, locator_kinds
 from transforms.fields import SourceConfig
 from transforms.records import RawRecord
 
@@ -22,6 +22,8 @@ __all__ = ["COMPRESSIONS", "Layout", "ext_of", "layout_of", "record_format", "su
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 _TAR_EXTS = {".tgz": "gzip", ".tbz2": "bz2", ".txz": "xz"}
 _EXTENSIONS = extensions()
+# The end of an archive member's locator: ":line:N", ":item:N" or ":row:N:line:M".
+_LOCATOR_END = re.compile(rf":(?:{'|'.join(locator_kinds())}):\d+(?::line:\d+)?$")
 
 
 def supported() -> str:
@@ -91,6 +93,6 @@ def record_format(file: InputFile, record: RawRecord, config: SourceConfig) -> s
 def _member_of(locator: str) -> str:
     body = locator[len("member:") :]
     # The member name may hold ":"; the locator continues with ":line:N" or ":row:N:line:M".
-    m = re.search(r":(?:line|row|item):\d+(?::line:\d+)?$", body)
+    m = _LOCATOR_END.search(body)
     return body[: m.start()] if m else body
 

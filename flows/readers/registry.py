@@ -8,7 +8,8 @@ stream to its format's reader.
 
 To add a format: write ``flows/readers/formats/<name>.py`` with a reader
 ``read_<name>(reading, stream, prefix) -> Iterator[RawRecord]``, and add one ``Format``
-entry below (name, extensions, reader, and the three docs columns).
+entry below (name, extensions, reader, the three docs columns, the locator kinds); then
+paste ``formats_table()`` into docs/inputs.md (tests/test_readers_registry.py says so).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from flows.readers.rejects import Reading
 from flows.readers.streams import ReadFailure
 from transforms.records import RawRecord
 
-__all__ = ["FORMATS", "Format", "extensions", "formats_table", "read_stream"]
+__all__ = ["FORMATS", "Format", "extensions", "formats_table", "locator_kinds", "read_stream"]
 
 # (reading, decompressed stream, locator prefix) -> records; never raises for content.
 Reader = Callable[[Reading, IO[bytes], str], Iterator[RawRecord]]
@@ -41,6 +42,9 @@ class Format:
     read_as: str  # docs: how a file is read
     record: str  # docs: what one record is
     locator: str  # docs: the record's input_locator
+    # The "<kind>:<N>" parts its locators use: how record_format finds where an archive
+    # member's name ends in "member:<name>:<kind>:<N>".
+    locator_kinds: tuple[str, ...] = ()
 
 
 FORMATS: dict[str, Format] = {
@@ -51,15 +55,15 @@ FORMATS: dict[str, Format] = {
                "the whole file", "none"),
         Format("jsonl", (".jsonl", ".ndjson"), read_jsonl,
                "JSON Lines: one JSON object per line; blank lines are skipped",
-               "one line", "`line:12` (1-based physical line)"),
+               "one line", "`line:12` (1-based physical line)", ("line",)),
         Format("json", (".json",), read_json,
                "an array of objects, one object, or objects one after another",
-               "one array item", "`item:3` (or `line:N` for objects one after another)"),
+               "one array item", "`item:3` (or `line:N` for objects one after another)", ("item", "line")),
         Format("csv", (".csv",), read_csv,
                "comma-separated, RFC 4180 quoting, a header row unless configured otherwise",
                "one row (quoted fields may span lines)",
-               "`row:5:line:9` (5th data row, starting on line 9)"),
-        Format("tsv", (".tsv",), read_tsv, "the same with tabs", "one row", "`row:5:line:9`"),
+               "`row:5:line:9` (5th data row, starting on line 9)", ("row", "line")),
+        Format("tsv", (".tsv",), read_tsv, "the same with tabs", "one row", "`row:5:line:9`", ("row", "line")),
     )
 }
 
@@ -71,6 +75,15 @@ def extensions() -> dict[str, str]:
     'jsonl'
     """
     return {ext: f.name for f in FORMATS.values() for ext in f.extensions}
+
+
+def locator_kinds() -> tuple[str, ...]:
+    """Every ``<kind>`` a format's locators use, in registry order.
+
+    >>> locator_kinds()
+    ('line', 'item', 'row')
+    """
+    return tuple(dict.fromkeys(kind for f in FORMATS.values() for kind in f.locator_kinds))
 
 
 def formats_table() -> str:
