@@ -90,11 +90,10 @@ views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb
 TEST_ENV := PREFECT_HOME=$(CURDIR)/.prefect/test-home
 
 test: $(STAMP) ## run the whole test suite and the doctests of flows/ transforms/ schemas/
-	@$(TEST_ENV) $(PY) -m pytest tests flows transforms schemas --doctest-modules $(PYTEST_ARGS)
+	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## the tests that start no server or subprocess, and the doctests (under a minute)
-	@$(TEST_ENV) COPYDESK_TEST_FAST=1 $(PY) -m pytest tests flows transforms schemas --doctest-modules \
-	  -m "not server" $(PYTEST_ARGS)
+	@$(TEST_ENV) COPYDESK_TEST_FAST=1 $(PY) -m pytest -m "not server" $(PYTEST_ARGS)
 
 schema: $(STAMP) ## write docs/tables.md from the declared schemas
 	@$(PY) -m schemas.doc > docs/tables.md && echo docs/tables.md
