@@ -18,7 +18,7 @@ STEPS = [
     ("read input (readers)", "flows/readers.py", "iter_records"),
     ("clean_record (all of it)", "transforms/article.py", "clean_record"),
     ("  decode bytes", "transforms/encoding.py", "decode"),
-    ("  repair text (ftfy fast path)", "transforms/encoding.py", "repair_and_explain"),
+    ("  repair text (ftfy fast path)", "transforms/repair.py", "repair_and_explain"),
     ("  split paragraphs", "transforms/paragraphs.py", "split_paragraphs"),
     ("  paragraph keys", "transforms/paragraphs.py", "paragraph_key"),
     ("  bylines", "transforms/bylines.py", "is_byline"),

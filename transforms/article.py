@@ -14,7 +14,7 @@ from typing import Any
 
 import xxhash
 
-from transforms import bylines, dates, encoding, language, titles, urls
+from transforms import bylines, dates, encoding, entities, language, repair, titles, urls
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.paragraphs import mark_repeats, normalize_space, paragraph_key, split_paragraphs
 from transforms.records import Article, Paragraph, RawRecord, Reject
@@ -60,11 +60,11 @@ def content_hash(paragraphs: list[Paragraph]) -> str:
 
 def _repair(text: str, config: SourceConfig, fixes: list[str]) -> str:
     if config.fix_lost_entities:
-        fixed = encoding.fix_lost_entities(text)
+        fixed = entities.fix_lost_entities(text)
         if fixed != text:
             fixes.append("lost-entities")
             text = fixed
-    text, steps = encoding.repair_and_explain(text)
+    text, steps = repair.repair_and_explain(text)
     fixes.extend(s for s in steps if s not in fixes)
     return text
 
