@@ -257,6 +257,18 @@ def test_repair_equals_ftfy_on_generated_mojibake(text: str) -> None:
     assert repair(text) == fix_text(text)
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(any_text, mojibake_documents()))
+def test_repair_uses_ftfys_public_encoding_fix_without_the_private_one_step(text: str) -> None:
+    # With ftfy's private one-step fix unavailable, the mirrored rounds call the public
+    # ftfy.fix_encoding_and_explain: same output, same explanation.
+    explained = repair_and_explain(text)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ftfy_internals, "ONE_STEP_AVAILABLE", False)
+        assert repair_and_explain(text) == explained
+        assert repair(text) == fix_text(text)
+
+
 def _shared_corpus_texts() -> list[tuple[str, str]]:
     texts = [(str(SEED), SEED.read_text(encoding="utf-8"))]
     for path in sorted(corpus_path("bbc").glob("*/*.txt")):

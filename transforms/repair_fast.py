@@ -46,11 +46,11 @@ in a line is a match in the text; (c) normalization acts independently on either
 (a)-(c) assume whole lines, so texts longer than max_decode_length skip the whole-text
 test.
 
-The rounds copy ftfy 6.3's control flow, and the trigger analysis reads the parsed
-regex; both depend on internals, gated in ``transforms.ftfy_internals``, which falls back
-to ftfy's public API elsewhere. tests/test_repair_fast.py checks
-``repair(x) == ftfy.fix_text(x, config=CONFIG)`` with hypothesis on adversarial
-alphabets, on every shared corpus and on generated mojibake.
+The rounds copy ftfy 6.3's control flow and call its one-step encoding fix, and the
+trigger analysis reads the parsed regex: all three depend on internals, gated in
+``transforms.ftfy_internals``, which falls back to ftfy's public API elsewhere.
+tests/test_repair_fast.py checks ``repair(x) == ftfy.fix_text(x, config=CONFIG)`` with
+hypothesis on adversarial alphabets, on every shared corpus and on generated mojibake.
 """
 
 from __future__ import annotations
@@ -278,23 +278,23 @@ _COULD_CHANGE: dict[str, re.Pattern[str]] = {
 }
 
 
+def _looks_bad(text: str) -> bool:
+    # ftfy's own test for "may hold mojibake" (its is_bad, plus the ASCII shortcut).
+    return bool(text) and not text.isascii() and badness_search(text, BADNESS_RE)
+
+
 def _fix_encoding(text: str, config: ftfy.TextFixerConfig, steps: Steps) -> str:
     # ftfy.fix_and_explain calls fix_encoding(text) (ftfy's default config) when it does
     # not explain, and fix_encoding_and_explain(text, config) when it does.
     enc_config = config if steps is not None else ftfy.TextFixerConfig(explain=False)
-    if not enc_config.fix_encoding:
+    # The encoding fix returns text without mojibake unchanged, after a full search of
+    # BADNESS_RE; decide that here, quickly, before calling it.
+    if not enc_config.fix_encoding or not _looks_bad(text):
         return text
-    while True:
-        # The one-step fix returns ASCII and text without mojibake unchanged, which ends
-        # ftfy's loop; decide that here, quickly, before calling it.
-        if not text or text.isascii() or not badness_search(text, BADNESS_RE):
-            return text
-        fixed, plan = ftfy_internals.fix_encoding_one_step(text, enc_config)
-        if steps is not None and plan:
-            steps.extend(plan)
-        if fixed == text:
-            return text
-        text = fixed
+    fixed, plan = ftfy_internals.fix_encoding_and_explain(text, enc_config, _looks_bad)
+    if steps is not None and plan:
+        steps.extend(plan)
+    return fixed
 
 
 def _apply(name: str, fixer: Callable[[str], str], text: str, steps: Steps) -> str:
