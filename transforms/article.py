@@ -109,54 +109,81 @@ def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
     return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes)
 
 
-def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
-    """Clean one record. Never raises for bad content: what cannot be an article is a Reject.
+def read_record(record: RawRecord, config: SourceConfig) -> ReadRecord:
+    """Read any record (``read_text`` or ``read_fields``); a reader's error is a rejection."""
+    if record.error is not None:
+        raise RecordRejected(*record.error)
+    return (read_text if record.kind == "text" else read_fields)(record, config)
 
-    The recipe: read (decode or map, text steps), re-flow and cut the body, clean the
-    title, paragraph steps (byline, title repeat, repeats), the fields, the fingerprint.
-    """
+
+def cut_body(read: ReadRecord, config: SourceConfig) -> tuple[tuple[Paragraph, ...], tuple[str, ...]]:
+    """Run the body's text steps (re-flow) and cut it into paragraphs; return them and
+    the fixes. A record with neither a title nor a paragraph is rejected."""
+    (text,), fixes = apply_text_steps("body", (read.fields.body or "",), config, read.fixes)
+    paragraphs = tuple(
+        Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(cut_paragraphs(text or ""))
+    )
+    if not read.fields.title and not paragraphs:
+        raise RecordRejected("empty", "the record holds no title and no body text")
+    return paragraphs, fixes
+
+
+def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
+    """Clean one record. Never raises for bad content: what cannot be an article is a Reject."""
     config = context.config
     try:
-        if record.error is not None:
-            raise RecordRejected(*record.error)
-        read = (read_text if record.kind == "text" else read_fields)(record, config)
-        (body_text,), fixes = apply_text_steps("body", (read.fields.body or "",), config, read.fixes)
-        paragraphs = tuple(
-            Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(cut_paragraphs(body_text or ""))
-        )
-        if not read.fields.title and not paragraphs:
-            raise RecordRejected("empty", "the record holds no title and no body text")
+        read = read_record(record, config)
+        paragraphs, fixes = cut_body(read, config)
     except RecordRejected as exc:
         return Reject(record.input_path, record.input_locator, exc.reason, exc.detail, record.raw)
+    url = urls.canonicalize_url(read.fields.url) if read.fields.url else None
+    source = source_name(read.fields, url, context)
+    title = titles.clean_title(read.fields.title, source)
+    if titles.took_site_suffix(read.fields.title, title):
+        fixes = record_fixes(fixes, "title", [titles.SITE_SUFFIX_FIX])
+    paragraphs = apply_paragraph_steps(paragraphs, title)
+    published = dates.parse_date(read.fields.published, default_tz=config.timezone)
+    if published.note:
+        fixes = record_fixes(fixes, "date", [published.note], each=True)
+    values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
+    return Article(values=values, paragraphs=paragraphs, signature=fingerprints.fingerprint(values["body"]))
 
-    mapped = read.fields
-    url = urls.canonicalize_url(mapped.url) if mapped.url else None
-    source = (
-        config.name
-        or (normalize_space(str(mapped.source)) if mapped.source else None)
+
+def source_name(fields: MappedFields, url: str | None, context: RecordContext) -> str | None:
+    """The source: configured, else the record's own, else the URL's domain, else the folder."""
+    return (
+        context.config.name
+        or (normalize_space(str(fields.source)) if fields.source else None)
         or urls.registered_domain(url)
         or context.folder_source
     )
-    title = titles.clean_title(mapped.title, source)
-    if title != mapped.title and mapped.title and title and title != normalize_space(mapped.title):
-        fixes = record_fixes(fixes, "title", [titles.SITE_SUFFIX_FIX])
-    paragraphs = apply_paragraph_steps(paragraphs, title)
+
+
+def article_values(
+    record: RawRecord,
+    context: RecordContext,
+    read: ReadRecord,
+    url: str | None,
+    source: str | None,
+    title: str | None,
+    paragraphs: tuple[Paragraph, ...],
+    published: dates.ParsedDate,
+    fixes: tuple[str, ...],
+) -> dict[str, Any]:
+    """The ``articles`` row of a cleaned record (``schemas.tables.ARTICLES``, less the run's columns)."""
+    mapped = read.fields
     kept = [p for p in paragraphs if p.status == "kept"]
     body = "\n\n".join(p.text for p in kept)
     byline = bylines.merge_bylines(
         ([bylines.parse_byline(mapped.authors)] if mapped.authors else [])
         + [bylines.parse_byline(p.text) for p in paragraphs if p.status == "byline"]
     )
-    published = dates.parse_date(mapped.published, default_tz=config.timezone)
-    if published.note:
-        fixes = record_fixes(fixes, "date", [published.note], each=True)
     if mapped.language:
         lang, lang_score = str(mapped.language).strip().lower()[:2] or None, None
     else:
         lang, lang_score = language.detect_language(body or title or "")
-
     identity = mapped.source_id or _location_identity(record, context.relpath)
-    values: dict[str, Any] = {
+    return {
         "article_id": article_id(source, str(identity)),
         "content_hash": content_hash(paragraphs),
         "source": source,
@@ -186,7 +213,6 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         if mapped.extra
         else None,
     }
-    return Article(values=values, paragraphs=paragraphs, signature=fingerprints.fingerprint(body))
 
 
 def _location_identity(record: RawRecord, relpath: str | None) -> str:

@@ -96,6 +96,16 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
     return text
 
 
+def took_site_suffix(title: str | None, cleaned: str | None) -> bool:
+    """True when ``clean_title`` took more than white space off ``title``: a site name
+    (the ``SITE_SUFFIX_FIX`` an article records).
+
+    >>> took_site_suffix("Talks end | Breitbart", "Talks end"), took_site_suffix(" Talks  end ", "Talks end")
+    (True, False)
+    """
+    return bool(title and cleaned and cleaned != title and cleaned != normalize_space(title))
+
+
 # Separators between a title and a site name, in a body paragraph that repeats both.
 _SUFFIX_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
 
