@@ -15,6 +15,7 @@ from transforms.cleaning import (
     PARAGRAPH_STEPS,
     REPAIR_FIXES,
     TEXT_STEPS,
+    TextStep,
     apply_paragraph_steps,
     apply_text_steps,
     declares,
@@ -147,3 +148,8 @@ def test_paragraph_steps_return_new_paragraphs_and_leave_their_input_alone():
         ("repeat", 1, "repeats paragraph 1"),
         ("byline", None, "byline: moved to authors"),
     ]
+
+
+def test_a_text_step_has_exactly_one_function():
+    with pytest.raises(ValueError, match="exactly one"):
+        TextStep("x", "text", ("x",))

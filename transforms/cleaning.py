@@ -76,12 +76,15 @@ class TextStep:
     # and the body had lost entities); True keeps that, every other name is recorded once.
     each_text: bool = False
 
+    def __post_init__(self) -> None:
+        if (self.fix is None) == (self.explain is None):
+            raise ValueError(f"text step {self.name!r} needs exactly one of fix and explain")
+
     def run(self, text: str) -> tuple[str, Sequence[str]]:
         """The fixed text and the fix names this step records for it."""
         if self.explain is not None:
             return self.explain(text)
-        assert self.fix is not None, f"text step {self.name} has neither fix nor explain"
-        fixed = self.fix(text)
+        fixed = self.fix(text)  # type: ignore[misc]  # __post_init__: fix is set
         return fixed, self.fixes[:1] if fixed != text else ()
 
 
