@@ -35,7 +35,7 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)") \
 	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN))
 
-.PHONY: help setup run query views server schedule stop report test lint bench clean schema
+.PHONY: help setup run query views server schedule stop report test test-fast lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -86,8 +86,14 @@ query: export COPYDESK_SQL = $(SQL)
 views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb CLI
 	@$(PY) -m flows.cli views --lake "$(LAKE)"
 
-test: $(STAMP) ## run the whole test suite
-	@$(PY) -m pytest $(PYTEST_ARGS)
+# Tests keep Prefect's state apart from make run's server (tests/conftest.py says why).
+TEST_ENV := PREFECT_HOME=$(CURDIR)/.prefect/test-home
+
+test: $(STAMP) ## run the whole test suite and the doctests of flows/ transforms/ schemas/
+	@$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP) ## the tests that start no server or subprocess, and the doctests (under a minute)
+	@$(TEST_ENV) COPYDESK_TEST_FAST=1 $(PY) -m pytest -m "not server" $(PYTEST_ARGS)
 
 schema: $(STAMP) ## write docs/tables.md from the declared schemas
 	@$(PY) -m schemas.doc > docs/tables.md && echo docs/tables.md

@@ -15,16 +15,16 @@ import time
 from datetime import UTC, datetime
 
 STEPS = [
-    ("read input (readers)", "flows/readers.py", "iter_records"),
+    ("read input (readers)", "flows/readers/files.py", "iter_records"),
     ("clean_record (all of it)", "transforms/article.py", "clean_record"),
-    ("  decode bytes", "transforms/encoding.py", "decode"),
-    ("  repair text (ftfy fast path)", "transforms/encoding.py", "repair_and_explain"),
-    ("  split paragraphs", "transforms/paragraphs.py", "split_paragraphs"),
+    ("  decode bytes", "transforms/decoding.py", "decode"),
+    ("  repair text (ftfy fast path)", "transforms/repair.py", "repair_and_explain"),
+    ("  re-flow paragraphs", "transforms/paragraphs.py", "reflow"),
     ("  paragraph keys", "transforms/paragraphs.py", "paragraph_key"),
     ("  bylines", "transforms/bylines.py", "is_byline"),
     ("  dates", "transforms/dates.py", "parse_date"),
     ("  language id (py3langid)", "transforms/language.py", "detect_language"),
-    ("  title repeat check", "transforms/article.py", "_mark_title_repeat"),
+    ("  title repeat check", "transforms/titles.py", "find_title_repeats"),
     ("MinHash signature", "transforms/fingerprints.py", "minhash"),
     ("Parquet writes", "flows/shard.py", "flush"),
 ]

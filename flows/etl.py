@@ -31,7 +31,7 @@ from flows.report import publish_artifacts
 from flows.shard import ShardResult, process_shard
 from flows.sources import load_sources
 from schemas.tables import SCHEMA_VERSION
-from transforms import encoding
+from transforms import repair
 
 # Aim for shards of about this many input bytes: large enough that Prefect's per-task
 # cost (~10 ms locally, ~90 ms on Dask) is noise, small enough to spread over the cores.
@@ -325,7 +325,7 @@ def etl(
             "shards": len(plan.shards),
             "files_discovered": plan.discovered,
             "files_unchanged": summary.files_unchanged,
-            "ftfy": encoding.config_description(),
+            "ftfy": repair.config_description(),
             "dedup": dedup._asdict(),
         }
         t = time.perf_counter()

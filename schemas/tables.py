@@ -77,6 +77,8 @@ PARAGRAPHS = _schema(
     _field("repeat_of", pa.int32(), True, "For status=repeat: the position of the paragraph it repeats."),
     _field("reason", pa.string(), True, "Why the paragraph was removed, in words."),
     _field("key", pa.string(), False, "Normalized comparison key (hash) used to find repeats."),
+    _field("word_count", pa.int32(), False,
+           "Number of white-space separated words in text; an article's word_count sums its kept paragraphs'."),
     _field("run_id", pa.string(), False, "The run that wrote this row."),
 )
 

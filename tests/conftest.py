@@ -1,9 +1,17 @@
 """Shared fixtures: the real corpora (skipped when absent), one Prefect API for the
-whole session, and a helper that runs the real ETL flow into a temporary lake."""
+whole session, and a helper that runs the real ETL flow into a temporary lake.
+
+Two lanes. ``make test-fast`` runs every test that starts no server and no subprocess
+(``-m "not server"``); ``make test`` runs them all plus the doctests. A test is in the slow
+lane when it uses the Prefect API (``prefect_api`` or any fixture built on it: marked
+here, automatically) or carries ``@pytest.mark.server`` because it starts a process of its
+own. In the fast lane a test that starts a subprocess anyway fails and says to mark it.
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -18,6 +26,29 @@ os.environ.setdefault("PREFECT_HOME", str(ROOT / ".prefect" / "test-home"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+FAST_LANE = os.environ.get("COPYDESK_TEST_FAST") == "1"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test that needs the Prefect API is a ``server`` test."""
+    for item in items:
+        if "prefect_api" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.server)
+
+
+class _NoSubprocess(subprocess.Popen):
+    def __init__(self, *args, **kwargs):
+        raise AssertionError(
+            "this test starts a subprocess but runs in the fast lane: mark it @pytest.mark.server"
+        )
+
+
+@pytest.fixture(autouse=FAST_LANE)
+def _fast_lane_has_no_subprocesses(monkeypatch):
+    """In ``make test-fast``, starting a process is an error that names the missing mark."""
+    monkeypatch.setattr(subprocess, "Popen", _NoSubprocess)
 
 
 def corpus_path(*parts: str) -> Path:
@@ -119,3 +150,11 @@ def fakenews_csv_rows() -> list[dict]:
     csv.field_size_limit(sys.maxsize)
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def ftfy_cases() -> list[dict[str, str]]:
+    """ftfy's own real-world test cases (``{label, original, fixed, expect}``), all files."""
+    import json  # only the repair tests read these; kept with the helper like the others here
+
+    root = corpus_path("ftfy-test-cases")
+    return [case for path in sorted(root.glob("*.json")) for case in json.loads(path.read_text())]

@@ -1,7 +1,7 @@
 """Build a corpus of corrupted articles from real BBC articles, for the encoding tests.
 
 Each ``Corrupted`` case holds the raw bytes a reader would hand to
-``transforms.encoding.decode`` (and the encoding a source config would declare, if any),
+``transforms.decoding.decode`` (and the encoding a source config would declare, if any),
 plus the article's original text. The corruptions are the ones news pipelines meet:
 UTF-8 read as cp1252 (once and twice) or as Latin-1, C1 controls standing in for cp1252
 punctuation, single-byte files (cp1252; for plain articles, whose only non-ASCII
@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.encoding import repair
 from transforms.paragraphs import split_paragraphs
+from transforms.repair import repair
 
 
 @dataclass(frozen=True)

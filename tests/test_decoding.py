@@ -221,7 +221,7 @@ def test_decode_rejects_empty_input() -> None:
 
 
 def test_decode_keeps_a_text_with_a_single_stray_nul() -> None:
-    # One NUL in an article is a glitch for repair to remove (test_encoding.py), not a
+    # One NUL in an article is a glitch for repair to remove (test_repair.py), not a
     # reason to reject.
     text = "A long enough article about talks that ended late on Monday.\n" * 3 + "End.\x00\n"
     assert decode(text.encode()).text == text

@@ -159,6 +159,7 @@ def cli(*args, cwd=ROOT, env=None):
     )
 
 
+@pytest.mark.server  # starts a subprocess
 def test_cli_missing_input_fails_with_one_line(tmp_path):
     result = cli("run", "--input", str(tmp_path / "nope"), "--lake", str(tmp_path / "lake"))
     assert result.returncode != 0
@@ -166,6 +167,7 @@ def test_cli_missing_input_fails_with_one_line(tmp_path):
     assert len(lines) == 1 and "nope" in lines[0], result.stderr
 
 
+@pytest.mark.server  # starts a subprocess
 def test_cli_unwritable_lake_fails_with_one_line(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

@@ -17,6 +17,7 @@ from flows.readers import (
 from flows.sources import load_sources
 from tests.conftest import ROOT, corpus_path
 from tests.reader_cases import CSV, SMALL, errors, read
+from transforms.article import read_fields
 from transforms.fields import SourceConfig, map_fields
 
 
@@ -165,8 +166,8 @@ def test_ag_news_test_split():
     assert first.title == "Fears for T N pension after talks"
     assert first.body.startswith("Unions representing workers at Turner   Newall")
     assert first.extra == {"class": "3"} and first.source == "ag-news"
-    second = map_fields(records[1].fields, config)
-    assert "A second team of rocketeers" in second.body  # the lone "\" line break
+    second = read_fields(records[1], config)  # the text steps join the lone "\" line breaks
+    assert "A second team of rocketeers" in second.fields.body
     assert "backslash-line-breaks" in second.fixes
     assert records[7599].input_locator == "row:7600:line:7600"
     classes = {r.fields["class"] for r in records}
@@ -180,8 +181,14 @@ CELL = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\té€')), max_size=12)
 @given(rows=st.lists(st.lists(CELL, min_size=3, max_size=3), min_size=1, max_size=8),
        delimiter=st.sampled_from([",", "\t"]))
 def test_any_written_csv_reads_back_row_for_row(tmp_path, rows, delimiter):
-    # A row of empty cells writes as an empty line, which CSV cannot tell from no row.
-    rows = [r for r in rows if any(r)]
+    # A row that writes as a blank line (empty cells, or cells of spaces: "\t\t \r\n")
+    # reads as one, which CSV cannot tell from no row: the reader skips blank lines.
+    def written(row: list[str]) -> str:
+        out = io.StringIO()
+        csv.writer(out, delimiter=delimiter).writerow(row)
+        return out.getvalue()
+
+    rows = [r for r in rows if written(r).strip()]
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=delimiter)
     writer.writerow(["title", "body", "x"])

@@ -150,6 +150,7 @@ def test_html_report_shows_runs_and_charts(reported_run, tmp_path):
     assert f"{data['totals'][0][0]} canonical articles" in text
 
 
+@pytest.mark.server  # starts a subprocess
 def test_html_report_on_an_empty_lake(tmp_path):
     from flows.lake import Lake
 

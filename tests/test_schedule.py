@@ -153,6 +153,7 @@ def test_inbox_flow_runs_the_etl(prefect_api, tmp_path):
     assert _seed_article(str(tmp_path / "lake"))[0][0] == SEED_TITLE
 
 
+@pytest.mark.server  # starts a subprocess
 def test_stop_ignores_a_pid_that_is_not_the_schedule(tmp_path, monkeypatch):
     monkeypatch.setenv("PREFECT_HOME", str(tmp_path))
     sleeper = subprocess.Popen(["sleep", "30"], start_new_session=True)
