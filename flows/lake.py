@@ -160,7 +160,7 @@ class Lake:
         with self.lock(wait_seconds=0.0):
             pass
 
-    def _table_dirs(self) -> list[Path]:
+    def table_dirs(self) -> list[Path]:
         """Every table directory in the lake (facts and decisions), not staging."""
         if not self.root.is_dir():
             return []
@@ -187,7 +187,7 @@ class Lake:
             for d in staging.iterdir():
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)
-        for tdir in self._table_dirs():
+        for tdir in self.table_dirs():
             for d in tdir.iterdir():
                 if d.name.startswith("run=") and d.name.removeprefix("run=") not in committed:
                     shutil.rmtree(d, ignore_errors=True)
@@ -266,6 +266,7 @@ class StoreLake:
     """
 
     def __init__(self, url: str):
+        # Here, not at the top: only a lake at a URL needs fsspec (and its protocol's package).
         import fsspec
 
         self.url = url.rstrip("/")
@@ -319,7 +320,7 @@ def publish_to_store(lake: Lake, url: str) -> list[str]:
     done = store.committed_runs()
     uploaded: list[str] = []
     for run_id in sorted(lake.committed_runs() - done):
-        for table_dir in sorted(lake._table_dirs()):
+        for table_dir in sorted(lake.table_dirs()):
             if table_dir.name == "runs":
                 continue
             for file in sorted(lake.run_dir(table_dir.name, run_id).glob("*.parquet")):

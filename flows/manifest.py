@@ -18,7 +18,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
+import duckdb
 import xxhash
 
 from flows.lake import Lake, write_parquet
@@ -97,8 +99,6 @@ def hash_file(path: str) -> str | None:
 
 def current_manifest(lake: Lake) -> dict[str, ManifestEntry]:
     """The latest committed manifest row per input key (what the ``current_inputs`` view shows)."""
-    import duckdb
-
     committed = lake.committed_runs()
     files = [
         str(p)
@@ -163,6 +163,24 @@ def examine(candidate: Candidate, run_id: str, started_at: datetime) -> tuple[bo
         "run_id": run_id,
     }
     return not unchanged, row
+
+
+class Examined(NamedTuple):
+    """A shard's candidates once hashed: the files to read, and every candidate's manifest row."""
+
+    to_read: list[InputFile]
+    rows: list[dict]
+
+
+def examine_all(candidates: list[Candidate], run_id: str, started_at: datetime) -> Examined:
+    """``examine`` each candidate, in order."""
+    to_read, rows = [], []
+    for candidate in candidates:
+        read, row = examine(candidate, run_id, started_at)
+        rows.append(row)
+        if read:
+            to_read.append(candidate.file)
+    return Examined(to_read, rows)
 
 
 def stage_manifest(lake: Lake, run_id: str, shard: int, rows: list[dict]) -> None:

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from schemas.decisions import DECISIONS, DEDUP_FACTS
 from schemas.manifest import MANIFEST, manifest_view_statements
-from schemas.tables import TABLES
+from schemas.tables import ARTICLES_VIEW, TABLES
 
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
@@ -53,16 +53,24 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_quote = sql_string
-
-
 def empty_select(schema: pa.Schema) -> str:
     """A typed, empty SELECT with ``schema``'s columns: lets a view exist before any file."""
     columns = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in duckdb_types(schema))
     return f"SELECT {columns} WHERE false"
 
 
-_empty_select = empty_select
+# articles_all's columns that are not the facts' own: re-derived from the kept paragraphs
+# for articles holding boilerplate (``rederived``), and the decisions (``duplicates``).
+_ARTICLES_ALL = {
+    "content_hash": "CASE WHEN r.article_id IS NULL THEN a.content_hash ELSE r.content_hash END AS content_hash",
+    "body": "CASE WHEN r.article_id IS NULL THEN a.body ELSE r.body END AS body",
+    "paragraph_count":
+        "CASE WHEN r.article_id IS NULL THEN a.paragraph_count ELSE r.paragraph_count END::INTEGER AS paragraph_count",
+    "word_count": "CASE WHEN r.article_id IS NULL THEN a.word_count ELSE r.word_count END::INTEGER AS word_count",
+    "char_count": "CASE WHEN r.article_id IS NULL THEN a.char_count ELSE length(r.body) END::INTEGER AS char_count",
+    "duplicate_of": "d.duplicate_of",
+    "cluster_id": "d.cluster_id",
+}
 
 
 def table_source(lake: str, table: str, has_files: bool) -> str:
@@ -71,7 +79,7 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
     if not has_files:
         return empty_select(schema)
     columns = ", ".join(f'"{f.name}"' for f in schema)
-    pattern = _quote(f"{lake.rstrip('/')}/{table}/*/*.parquet")
+    pattern = sql_string(f"{lake.rstrip('/')}/{table}/*/*.parquet")
     return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
 
 
@@ -124,7 +132,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     # Bodies are re-derived only for articles holding boilerplate: the others' stored
     # body already is their kept paragraphs joined (the shard wrote both from one list).
     sql.append(
-        """CREATE OR REPLACE VIEW articles_all AS
+        f"""CREATE OR REPLACE VIEW articles_all AS
         WITH rederived AS (
             SELECT article_id,
                    coalesce(string_agg(text, chr(10) || chr(10) ORDER BY position)
@@ -137,16 +145,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
             WHERE article_id IN (SELECT article_id FROM paragraphs WHERE status = 'boilerplate')
             GROUP BY article_id
         )
-        SELECT a.* REPLACE (
-            CASE WHEN r.article_id IS NULL THEN a.content_hash ELSE r.content_hash END AS content_hash,
-            CASE WHEN r.article_id IS NULL THEN a.body ELSE r.body END AS body,
-            CASE WHEN r.article_id IS NULL THEN a.paragraph_count ELSE r.paragraph_count END::INTEGER
-                AS paragraph_count,
-            CASE WHEN r.article_id IS NULL THEN a.word_count ELSE r.word_count END::INTEGER AS word_count,
-            CASE WHEN r.article_id IS NULL THEN a.char_count ELSE length(r.body) END::INTEGER AS char_count,
-            d.duplicate_of AS duplicate_of,
-            d.cluster_id AS cluster_id
-        )
+        SELECT {", ".join(_ARTICLES_ALL.get(name, f'a."{name}"') for name in ARTICLES_VIEW.names)}
         FROM articles_current a
         LEFT JOIN rederived r ON r.article_id = a.article_id
         LEFT JOIN duplicates d ON d.article_id = a.article_id"""
