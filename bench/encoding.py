@@ -1,4 +1,4 @@
-"""Throughput of ``transforms.encoding.repair`` against plain ``ftfy.fix_text``.
+"""Throughput of ``transforms.repair.repair`` against plain ``ftfy.fix_text``.
 
 Run from the repository root (heavy: use nice on a shared machine):
     nice .venv/bin/python -m bench.encoding [--repeats 3] [--seed 0]
@@ -21,7 +21,7 @@ from collections.abc import Callable
 import ftfy
 
 from bench.corpus import bbc_texts, build_corpus
-from transforms.encoding import CONFIG, repair
+from transforms.repair import CONFIG, repair
 
 
 def _fix_text(text: str) -> str:

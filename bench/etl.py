@@ -6,7 +6,7 @@ mojibake, ``bench.corpus``), writes it as JSON Lines files, and measures in one 
 - copydesk's ETL through the real CLI (Prefect flow, process pool, ``--workers``):
   wall time, time per stage, MB/s and articles/s, peak RSS;
 - Prefect's fixed cost (the same CLI on one tiny file), reported apart from throughput;
-- the text-repair step alone, ``transforms.encoding.repair`` vs plain ``ftfy.fix_text``
+- the text-repair step alone, ``transforms.repair.repair`` vs plain ``ftfy.fix_text``
   with the same config, on the same workers, checking the outputs are identical;
 - datatrove's ``JsonlReader → FTFYFormatter → ParquetWriter`` with the same number of
   workers on the same files: the peer users would otherwise pick.
@@ -73,7 +73,7 @@ def run_cli(input: Path, lake: Path, workers: int) -> tuple[float, dict]:
 
 
 def _repair_chunk(texts: list[str]) -> tuple[float, int]:
-    from transforms.encoding import repair
+    from transforms.repair import repair
 
     t = time.perf_counter()
     out = [repair(x) for x in texts]
@@ -83,7 +83,7 @@ def _repair_chunk(texts: list[str]) -> tuple[float, int]:
 def _ftfy_chunk(texts: list[str]) -> tuple[float, int]:
     import ftfy
 
-    from transforms.encoding import CONFIG
+    from transforms.repair import CONFIG
 
     t = time.perf_counter()
     out = [ftfy.fix_text(x, config=CONFIG) for x in texts]
@@ -103,7 +103,7 @@ def parallel_seconds(fn, texts: list[str], workers: int) -> tuple[float, list[in
 def _warm(_: int) -> None:
     import ftfy  # noqa: F401
 
-    import transforms.encoding  # noqa: F401
+    import transforms.repair  # noqa: F401
 
 
 def run_datatrove(input: Path, out: Path, workers: int, files: int) -> float:

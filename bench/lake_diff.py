@@ -1,6 +1,11 @@
 """Compare two lakes view by view: do they answer every view identically?
 
-    python -m bench.lake_diff LAKE_A LAKE_B
+    python -m bench.lake_diff LAKE_A LAKE_B [--current-views]
+
+Each lake is answered by the views in its own catalog (``LAKE/copydesk.duckdb``, written
+by the code that built it), so a lake built before a change is read by the views of that
+time: the comparison covers the view SQL as well as the files. ``--current-views`` reads
+both through today's view definitions instead.
 
 Used to prove that a change is behaviour-preserving (a restructuring, a pure speed-up):
 build a lake from the same input before and after, then compare. Columns that differ by
@@ -18,7 +23,7 @@ from collections import Counter
 
 import duckdb
 
-from flows.lake import Lake
+from flows.lake import DATABASE_NAME, Lake
 
 # Differ between two runs of the same input by construction.
 VOLATILE = frozenset(
@@ -41,9 +46,17 @@ def _rows(con: duckdb.DuckDBPyConnection, view: str, columns: list[str]) -> Coun
     return Counter(repr(row) for row in con.execute(f'SELECT {select} FROM "{view}"').fetchall())
 
 
-def compare(left: str, right: str, out=sys.stdout) -> bool:
+def _open(lake: str, current_views: bool) -> duckdb.DuckDBPyConnection:
+    if current_views:
+        return Lake(lake).connect()
+    con = duckdb.connect(str(Lake(lake).root / DATABASE_NAME), read_only=True)
+    con.execute("SET TimeZone = 'UTC'")
+    return con
+
+
+def compare(left: str, right: str, out=sys.stdout, current_views: bool = False) -> bool:
     """Print one line per view; True when every view answers identically."""
-    a, b = Lake(left).connect(), Lake(right).connect()
+    a, b = _open(left, current_views), _open(right, current_views)
     same = True
     views_a, views_b = set(_views(a)), set(_views(b))
     for missing in sorted(views_a ^ views_b):
@@ -56,6 +69,9 @@ def compare(left: str, right: str, out=sys.stdout) -> bool:
         rows_a, rows_b = _rows(a, view, shared), _rows(b, view, shared)
         digest = hashlib.sha256("\n".join(sorted(rows_a.elements())).encode()).hexdigest()[:12]
         note = f" (columns on one side only: {', '.join(extra)})" if extra else ""
+        if shared != [c for c in cols_b if c in cols_a and c not in VOLATILE]:
+            same = False
+            note += " (COLUMN ORDER DIFFERS)"
         if rows_a == rows_b:
             print(f"  {view}: identical, {sum(rows_a.values())} rows x {len(shared)} columns, "
                   f"sha256 {digest}{note}", file=out)
@@ -78,9 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("left")
     parser.add_argument("right")
+    parser.add_argument("--current-views", action="store_true",
+                        help="read both lakes through today's view definitions, not their own catalogs")
     args = parser.parse_args(argv)
-    print(f"{args.left} vs {args.right}")
-    same = compare(args.left, args.right)
+    print(f"{args.left} vs {args.right} ({'today' if args.current_views else 'each lake'}'s views)")
+    same = compare(args.left, args.right, current_views=args.current_views)
     print("every view identical" if same else "the lakes differ")
     return 0 if same else 1
 

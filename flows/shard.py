@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 from flows.lake import PARQUET_COMPRESSION, Lake
 from flows.readers import InputFile, iter_records, record_format
 from flows.sources import load_sources
+from schemas.decisions import SIGNATURES
 from schemas.tables import ARTICLES, PARAGRAPHS, REJECTS, RunCounts
 from transforms.article import RecordContext, clean_record
 from transforms.records import Article, Reject
@@ -121,25 +122,20 @@ def _add_article(
     values["run_id"] = run_id
     values["ingested_at"] = started_at
     writers["articles"].add(values)
-    if values["body"]:
-        from schemas.decisions import SIGNATURES
-        from transforms import fingerprints
-
-        # The MinHash signature is computed here, once per article, so that consolidate
-        # only joins band hashes. The signatures writer sits next to the articles one and
-        # process_shard closes it with the others.
+    if article.signature is not None:
+        # The signatures writer sits next to the articles one; process_shard closes it
+        # with the others.
         if "signatures" not in writers:
             articles_path = writers["articles"].path
             path = os.path.join(
                 os.path.dirname(os.path.dirname(articles_path)), "signatures", os.path.basename(articles_path)
             )
             writers["signatures"] = _TableWriter(path, SIGNATURES)
-        signature = fingerprints.minhash(values["body"])
         writers["signatures"].add(
             {
                 "article_id": values["article_id"],
-                "minhash": signature.tolist(),
-                "bands": fingerprints.band_hashes(signature),
+                "minhash": list(article.signature.minhash),
+                "bands": list(article.signature.bands),
                 "run_id": run_id,
             }
         )
@@ -153,6 +149,7 @@ def _add_article(
                 "repeat_of": p.repeat_of,
                 "reason": p.reason,
                 "key": p.key,
+                "word_count": p.word_count,
                 "run_id": run_id,
             }
         )

@@ -24,7 +24,7 @@ from flows.readers import discover_inputs
 from flows.shard import process_shard
 from flows.sources import load_sources
 from schemas.tables import SCHEMA_VERSION, RunCounts
-from transforms import encoding
+from transforms import repair
 
 
 @dataclass(frozen=True)
@@ -137,7 +137,7 @@ def run_config(input: str, sources: str | None, shard_mb: float, workers: int, p
         "shards": len(plan.shards),
         "files_discovered": counts.files_discovered,
         "files_unchanged": counts.files_unchanged,
-        "ftfy": encoding.config_description(),
+        "ftfy": repair.config_description(),
         "dedup": dedup._asdict(),
     }
 

@@ -96,6 +96,8 @@ PARAGRAPHS = table_schema(
     column("repeat_of", pa.int32(), True, "For status=repeat: the position of the paragraph it repeats."),
     column("reason", pa.string(), True, "Why the paragraph was removed, in words."),
     column("key", pa.string(), False, "Normalized comparison key (hash) used to find repeats."),
+    column("word_count", pa.int32(), False,
+           "Number of white-space separated words in text; an article's word_count sums its kept paragraphs'."),
     column("run_id", pa.string(), False, "The run that wrote this row."),
 )
 

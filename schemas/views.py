@@ -30,6 +30,8 @@ from schemas.decisions import DECISIONS, DEDUP_FACTS
 from schemas.manifest import MANIFEST, manifest_view_statements
 from schemas.tables import ARTICLES_VIEW, TABLES
 
+# Tables that gained a column since lakes were first written (paragraphs.word_count).
+_GREW = frozenset({"paragraphs"})
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
 
@@ -80,6 +82,11 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
         return empty_select(schema)
     columns = ", ".join(f'"{f.name}"' for f in schema)
     pattern = sql_string(f"{lake.rstrip('/')}/{table}/*/*.parquet")
+    if table in _GREW:
+        # Files written before a column was added lack it: read them by name, beside a
+        # typed empty select, so that the column is NULL there instead of failing the view.
+        return (f"SELECT {columns} FROM ({empty_select(schema)} UNION ALL BY NAME "
+                f"SELECT * FROM read_parquet({pattern}, hive_partitioning = false, union_by_name = true))")
     return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
 
 
@@ -124,7 +131,11 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
                CASE WHEN p.status = 'kept' AND b.key IS NOT NULL
                     THEN 'boilerplate: recurs in ' || b.stories || ' stories of ' || b.source
                     ELSE p.reason END AS reason,
-               p.key, p.run_id
+               p.key,
+               -- NULL in files written before the column: the same count, from the text
+               -- (one space between words, as every paragraph is written).
+               coalesce(p.word_count, len(string_split(p.text, ' ')))::INTEGER AS word_count,
+               p.run_id
         FROM ({source('paragraphs')}) p
         JOIN articles_current a ON a.article_id = p.article_id AND a.run_id = p.run_id
         LEFT JOIN boilerplate b ON b.source = a.source AND b.key = p.key"""
@@ -140,7 +151,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
                    md5(coalesce(string_agg(key, chr(10) ORDER BY position) FILTER (WHERE status = 'kept'), ''))
                        AS content_hash,
                    count(*) FILTER (WHERE status = 'kept') AS paragraph_count,
-                   coalesce(sum(len(string_split(text, ' '))) FILTER (WHERE status = 'kept'), 0) AS word_count
+                   coalesce(sum(word_count) FILTER (WHERE status = 'kept'), 0) AS word_count
             FROM paragraphs
             WHERE article_id IN (SELECT article_id FROM paragraphs WHERE status = 'boilerplate')
             GROUP BY article_id

@@ -150,3 +150,11 @@ def fakenews_csv_rows() -> list[dict]:
     csv.field_size_limit(sys.maxsize)
     with path.open(encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+def ftfy_cases() -> list[dict[str, str]]:
+    """ftfy's own real-world test cases (``{label, original, fixed, expect}``), all files."""
+    import json  # only the repair tests read these; kept with the helper like the others here
+
+    root = corpus_path("ftfy-test-cases")
+    return [case for path in sorted(root.glob("*.json")) for case in json.loads(path.read_text())]

@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from transforms.encoding import repair
 from transforms.paragraphs import split_paragraphs
+from transforms.repair import repair
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ from transforms.fields import (
     ALIASES,
     SourceConfig,
     UnmappableError,
-    apply_source_fixes,
     check_layout,
     find_columns,
     map_fields,
@@ -161,13 +160,3 @@ def test_source_config_rejects_bad_values():
     with pytest.raises(ValueError, match="unknown field"):
         SourceConfig(mapping={"headline": "h"})
 
-
-def test_backslash_line_breaks_opt_in():
-    text = "A second\\team of rocketeers"
-    assert apply_source_fixes(text, SourceConfig()) == (text, ())
-    fixed, names = apply_source_fixes(text, SourceConfig(backslash_line_breaks=True))
-    assert fixed == "A second team of rocketeers"
-    assert names == ("backslash-line-breaks",)
-    mapped = map_fields({"title": "T", "description": text}, SourceConfig(backslash_line_breaks=True))
-    assert mapped.body == "A second team of rocketeers"
-    assert mapped.fixes == ("backslash-line-breaks",)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import fakenews_csv_rows
-from transforms.titles import clean_title, names_source
+from transforms.records import Paragraph
+from transforms.titles import clean_title, find_title_repeats, names_source
 
 CASES: list[tuple[str | None, str | None, str | None]] = [
     # white space, Unicode spaces and invisible characters
@@ -76,3 +77,40 @@ def test_fakenewscorpus_titles_keep_their_words():
             assert cleaned and "  " not in cleaned and cleaned == cleaned.strip()
             # Cleaning only ever removes a suffix; the headline itself is untouched.
             assert " ".join(r["title"].split()).startswith(cleaned)
+
+
+def _paragraphs(*texts: str) -> list[Paragraph]:
+    return [Paragraph(position=i, text=t) for i, t in enumerate(texts)]
+
+
+def test_title_repeated_as_first_paragraph_is_found():
+    def first(title, *texts):
+        return 0 in find_title_repeats(_paragraphs(*texts), title)
+
+    # Typography, case and punctuation of the title do not matter.
+    assert find_title_repeats(_paragraphs("TALKS END: no deal", "Body."), "Talks end \u2013 no deal") == {0: None}
+    # The title with the site name the title cleaner removed.
+    assert first("Waking Up In The Morgue", "Waking Up In The Morgue - Awareness Act", "Body.")
+    # A byline first: the first kept paragraph is the one compared.
+    ps = [Paragraph(0, "By Jo Bloggs", status="byline"), Paragraph(1, "Talks end"), Paragraph(2, "Body.")]
+    assert find_title_repeats(ps, "Talks end") == {1: None}
+    # A first paragraph that starts with the title and goes on is body text: it stays.
+    assert not first("Talks end", "Talks end as both sides walk out of the room in Geneva.", "Body.")
+    assert not first("Talks end", "Talks end - the ministers left early on Friday", "B.")
+    assert not first(None, "Talks end", "Body.")
+
+
+def test_title_after_a_prompt_or_twice_is_found_but_not_deep_in_the_body():
+    def found(title, *texts):
+        return sorted(find_title_repeats(_paragraphs(*texts), title))
+
+    assert found("Hand sanitizers", "Subscribe to Example for FREE", "Hand Sanitizers", "Body.") == [1]
+    assert found("Hand sanitizers", "Hand sanitizers", "HAND SANITIZERS", "Body.") == [0, 1]
+    assert found("Hand sanitizers", "A.", "B.", "C.", "Hand sanitizers") == []
+
+
+def test_find_title_repeats_leaves_its_input_unchanged():
+    ps = tuple(_paragraphs("Talks end", "Body."))
+    before = list(ps)
+    find_title_repeats(ps, "Talks end")
+    assert list(ps) == before

@@ -1,22 +1,27 @@
 """Turn one raw record into a cleaned article with its paragraphs, or into a reject.
 
-This is the per-record recipe every shard runs: decode, repair, split, take the byline
-out, mark repeats, normalize the fields. Each step is a function of its own module;
-this one only chains them and records, in ``fixes``, what each step changed.
+This is the per-record recipe every shard runs (``clean_record``): read the record
+(decode or map its fields) and run the text steps, re-flow and cut the body into
+paragraphs, clean the title, run the paragraph steps, derive the fields, fingerprint the
+body. The steps live in their own modules and are registered, with the fix names they
+record, in ``transforms.cleaning``; this module only chains them.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import xxhash
 
-from transforms import bylines, dates, encoding, language, titles, urls
+from transforms import bylines, dates, encoding, fingerprints, language, titles, urls
+from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
-from transforms.paragraphs import mark_repeats, normalize_space, paragraph_key, split_paragraphs
+from transforms.fingerprints import content_key
+from transforms.paragraphs import cut_paragraphs, normalize_space, paragraph_key
 from transforms.records import Article, Paragraph, RawRecord, Reject
 
 
@@ -43,7 +48,7 @@ def article_id(source: str | None, identity: str) -> str:
     return xxhash.xxh3_128_hexdigest(key)[:20]
 
 
-def content_hash(paragraphs: list[Paragraph]) -> str:
+def content_hash(paragraphs: Iterable[Paragraph]) -> str:
     """Hash of the kept paragraphs' comparison keys: equal for the same text, whatever
     its typography or white space.
 
@@ -53,164 +58,140 @@ def content_hash(paragraphs: list[Paragraph]) -> str:
     >>> content_hash([Paragraph(0, "Talks ended.", key="k1")]) == content_hash([Paragraph(0, "x", key="k1")])
     True
     """
-    from transforms.fingerprints import content_key
-
     return content_key([p.key for p in paragraphs if p.status == "kept"])
 
 
-def _repair(text: str, config: SourceConfig, fixes: list[str]) -> str:
-    if config.fix_lost_entities:
-        fixed = encoding.fix_lost_entities(text)
-        if fixed != text:
-            fixes.append("lost-entities")
-            text = fixed
-    text, steps = encoding.repair_and_explain(text)
-    fixes.extend(s for s in steps if s not in fixes)
-    return text
+class RecordRejected(Exception):
+    """A record that cannot be an article: it becomes a ``Reject`` with this reason."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail
 
 
-def _split_title(text: str) -> tuple[str | None, str]:
-    """The first non-empty line is the title of a raw text article; the rest is the body."""
-    stripped = text.lstrip("\r\n \t\ufeff")
-    first, _, rest = stripped.partition("\n")
-    return (normalize_space(first) or None), rest
+@dataclass(frozen=True)
+class ReadRecord:
+    """A record read and its texts fixed: fields under the schema's names, the body not
+    yet cut into paragraphs, how the bytes were decoded and the fixes so far."""
+
+    fields: MappedFields
+    encoding: str
+    encoding_method: str
+    fixes: tuple[str, ...]
 
 
-def _paragraphs(texts: list[str]) -> list[Paragraph]:
-    return [Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(texts)]
+def read_text(record: RawRecord, config: SourceConfig) -> ReadRecord:
+    """A ``.txt`` article: decode, run the text steps over the whole text, then take the
+    first non-empty line as the title."""
+    try:
+        decoded = encoding.decode(record.raw, declared=config.encoding)
+    except encoding.UndecodableError as exc:
+        raise RecordRejected(exc.reason, exc.detail) from exc
+    fixes = record_fixes((), "decode", decoded.steps, each=True)
+    (text,), fixes = apply_text_steps("text", (decoded.text,), config, fixes)
+    stripped = (text or "").lstrip("\r\n \t\ufeff")
+    first, _, body = stripped.partition("\n")
+    fields = MappedFields(title=normalize_space(first) or None, body=body)
+    return ReadRecord(fields, decoded.encoding, decoded.method, fixes)
 
 
-def _take_byline(paragraphs: list[Paragraph]) -> bylines.Byline | None:
-    """A byline paragraph stands first or last in the body; it goes to authors, out of the body."""
-    found: bylines.Byline | None = None
-    candidates = [paragraphs[0], paragraphs[-1]] if len(paragraphs) > 1 else []
-    for paragraph in candidates:
-        if paragraph.status == "kept" and bylines.is_byline(paragraph.text):
-            parsed = bylines.parse_byline(paragraph.text)
-            paragraph.status = "byline"
-            paragraph.reason = "byline: moved to authors"
-            if found is None:
-                found = parsed
-            else:
-                found = bylines.Byline(
-                    authors=found.authors + [a for a in parsed.authors if a not in found.authors],
-                    agency=found.agency or parsed.agency,
-                )
-    return found
+def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
+    """A structured record: map its fields, then run the text steps over title and body."""
+    try:
+        mapped = map_fields(record.fields or {}, config)
+    except UnmappableError as exc:
+        raise RecordRejected("unmappable", str(exc)) from exc
+    fixes = record_fixes((), "decode", record.encoding_steps, each=True)
+    texts, fixes = apply_text_steps("fields", (mapped.title, mapped.body), config, fixes)
+    (title, body), fixes = apply_text_steps("text", texts, config, fixes)
+    enc = record.encoding or "utf-8"
+    method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
+    return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes)
 
 
-def _mark_title_repeat(title: str | None, paragraphs: list[Paragraph]) -> None:
-    """Scraped bodies often start with the title again: that paragraph repeats the title.
+def read_record(record: RawRecord, config: SourceConfig) -> ReadRecord:
+    """Read any record (``read_text`` or ``read_fields``); a reader's error is a rejection."""
+    if record.error is not None:
+        raise RecordRejected(*record.error)
+    return (read_text if record.kind == "text" else read_fields)(record, config)
 
-    Paragraphs are compared by their words only, so that "Talks end: no deal" matches the
-    title "Talks end - no deal". The title may stand after a site prompt that is only
-    found to be boilerplate later ("Subscribe to ...", then the title), or twice, so the
-    first three kept paragraphs are looked at. The first also matches when it is the title
-    plus the site name the title cleaner took off ("Talks end - no deal | Example News"),
-    but never when it holds more than that.
-    """
-    from transforms.fingerprints import words
 
-    title_words = words(title) if title else []
-    if not title_words:
-        return
-    head = [p for p in paragraphs if p.status == "kept"][:3]
-    for i, paragraph in enumerate(head):
-        found = words(paragraph.text)
-        # A site suffix is short and set off by a separator; anything longer after the
-        # title is body text, and that paragraph stays.
-        suffix = len(found) - len(title_words)
-        separated = any(sep in paragraph.text for sep in (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb "))
-        if found == title_words or (
-            i == 0 and found[: len(title_words)] == title_words and 0 < suffix <= 4 and separated
-        ):
-            paragraph.status = "repeat"
-            paragraph.reason = "repeats the title"
+def cut_body(read: ReadRecord, config: SourceConfig) -> tuple[tuple[Paragraph, ...], tuple[str, ...]]:
+    """Run the body's text steps (re-flow) and cut it into paragraphs; return them and
+    the fixes. A record with neither a title nor a paragraph is rejected."""
+    (text,), fixes = apply_text_steps("body", (read.fields.body or "",), config, read.fixes)
+    paragraphs = tuple(
+        Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(cut_paragraphs(text or ""))
+    )
+    if not read.fields.title and not paragraphs:
+        raise RecordRejected("empty", "the record holds no title and no body text")
+    return paragraphs, fixes
 
 
 def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     """Clean one record. Never raises for bad content: what cannot be an article is a Reject."""
-
-    def reject(reason: str, detail: str) -> Reject:
-        return Reject(record.input_path, record.input_locator, reason, detail, record.raw)
-
-    if record.error is not None:
-        return reject(*record.error)
-
     config = context.config
-    fixes: list[str] = []
-    if record.kind == "text":
-        try:
-            decoded = encoding.decode(record.raw, declared=config.encoding)
-        except encoding.UndecodableError as exc:
-            return reject(exc.reason, exc.detail)
-        fixes.extend(decoded.steps)
-        enc, enc_method = decoded.encoding, decoded.method
-        text = _repair(decoded.text, config, fixes)
-        title, body_text = _split_title(text)
-        mapped = MappedFields(title=title, body=body_text)
-    else:
-        fields = record.fields or {}
-        try:
-            mapped = map_fields(fields, config)
-        except UnmappableError as exc:
-            return reject("unmappable", str(exc))
-        fixes.extend(record.encoding_steps)
-        fixes.extend(f for f in mapped.fixes if f not in fixes)
-        enc = record.encoding or "utf-8"
-        enc_method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
-        title = _repair(mapped.title, config, fixes) if mapped.title else None
-        body_text = _repair(mapped.body, config, fixes) if mapped.body else ""
+    try:
+        read = read_record(record, config)
+        paragraphs, fixes = cut_body(read, config)
+    except RecordRejected as exc:
+        return Reject(record.input_path, record.input_locator, exc.reason, exc.detail, record.raw)
+    url = urls.canonicalize_url(read.fields.url) if read.fields.url else None
+    source = source_name(read.fields, url, context)
+    title = titles.clean_title(read.fields.title, source)
+    if titles.took_site_suffix(read.fields.title, title):
+        fixes = record_fixes(fixes, "title", [titles.SITE_SUFFIX_FIX])
+    paragraphs = apply_paragraph_steps(paragraphs, title)
+    published = dates.parse_date(read.fields.published, default_tz=config.timezone)
+    if published.note:
+        fixes = record_fixes(fixes, "date", [published.note], each=True)
+    values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
+    return Article(values=values, paragraphs=paragraphs, signature=fingerprints.fingerprint(values["body"]))
 
-    body_paragraphs = _paragraphs(split_paragraphs(body_text or ""))
-    if not title and not body_paragraphs:
-        return reject("empty", "the record holds no title and no body text")
 
-    url = urls.canonicalize_url(mapped.url) if mapped.url else None
-    source = (
-        config.name
-        or (normalize_space(str(mapped.source)) if mapped.source else None)
+def source_name(fields: MappedFields, url: str | None, context: RecordContext) -> str | None:
+    """The source: configured, else the record's own, else the URL's domain, else the folder."""
+    return (
+        context.config.name
+        or (normalize_space(str(fields.source)) if fields.source else None)
         or urls.registered_domain(url)
         or context.folder_source
     )
-    clean = titles.clean_title(title, source)
-    if clean != title and title and clean and clean != normalize_space(title):
-        fixes.append("title:site-suffix")
-    title = clean
 
-    byline = _take_byline(body_paragraphs)
-    field_byline = bylines.parse_byline(mapped.authors) if mapped.authors else None
-    authors: list[str] = []
-    agency: str | None = None
-    for found in (field_byline, byline):
-        if found:
-            authors += [a for a in found.authors if a not in authors]
-            agency = agency or found.agency
 
-    _mark_title_repeat(title, body_paragraphs)
-    mark_repeats(body_paragraphs)
-    kept = [p.text for p in body_paragraphs if p.status == "kept"]
-    body = "\n\n".join(kept)
-
-    published = dates.parse_date(mapped.published, default_tz=config.timezone)
-    if published.note:
-        fixes.append(published.note)
-
+def article_values(
+    record: RawRecord,
+    context: RecordContext,
+    read: ReadRecord,
+    url: str | None,
+    source: str | None,
+    title: str | None,
+    paragraphs: tuple[Paragraph, ...],
+    published: dates.ParsedDate,
+    fixes: tuple[str, ...],
+) -> dict[str, Any]:
+    """The ``articles`` row of a cleaned record (``schemas.tables.ARTICLES``, less the run's columns)."""
+    mapped = read.fields
+    kept = [p for p in paragraphs if p.status == "kept"]
+    body = "\n\n".join(p.text for p in kept)
+    byline = bylines.merge_bylines(
+        ([bylines.parse_byline(mapped.authors)] if mapped.authors else [])
+        + [bylines.parse_byline(p.text) for p in paragraphs if p.status == "byline"]
+    )
     if mapped.language:
         lang, lang_score = str(mapped.language).strip().lower()[:2] or None, None
     else:
         lang, lang_score = language.detect_language(body or title or "")
-
     identity = mapped.source_id or _location_identity(record, context.relpath)
-    values: dict[str, Any] = {
+    return {
         "article_id": article_id(source, str(identity)),
-        "content_hash": content_hash(body_paragraphs),
+        "content_hash": content_hash(paragraphs),
         "source": source,
         "source_id": str(mapped.source_id) if mapped.source_id is not None else None,
         "url": url,
         "title": title,
-        "authors": authors,
-        "agency": agency,
+        "authors": byline.authors,
+        "agency": byline.agency,
         "published_at": published.utc,
         "published_raw": published.raw,
         "published_tz": published.tz,
@@ -218,21 +199,20 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         "language_score": lang_score,
         "body": body,
         "paragraph_count": len(kept),
-        "word_count": len(body.split()),
+        "word_count": sum(p.word_count for p in kept),
         "char_count": len(body),
         "input_path": record.input_path,
         "input_locator": record.input_locator,
         "input_format": context.input_format,
         "duplicate_of": None,
         "cluster_id": None,
-        "encoding": enc,
-        "encoding_method": enc_method,
-        "fixes": fixes,
+        "encoding": read.encoding,
+        "encoding_method": read.encoding_method,
+        "fixes": list(fixes),
         "extra": json.dumps(mapped.extra, ensure_ascii=False, sort_keys=True, default=str)
         if mapped.extra
         else None,
     }
-    return Article(values=values, paragraphs=body_paragraphs)
 
 
 def _location_identity(record: RawRecord, relpath: str | None) -> str:
@@ -240,7 +220,6 @@ def _location_identity(record: RawRecord, relpath: str | None) -> str:
     (the file name when that is unknown) plus its locator."""
     name = relpath or os.path.basename(record.input_path)
     return f"{name}#{record.input_locator}" if record.input_locator else name
-
 
 
 def _structured_encoding_method(enc: str, steps: tuple[str, ...], declared: str | None) -> str:

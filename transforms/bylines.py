@@ -10,16 +10,20 @@ function word, an organisation word or a job title. That keeps precision high (a
 name wrongly kept as an author is worse than a name missed) at the cost of dropping
 single-word pen names ("Madonna").
 
-``is_byline`` says whether a body paragraph is nothing but a byline ("By Anthony Solly"),
-so a reader can take it out of the first or last position of a ``.txt`` body.
+``is_byline`` says whether a body paragraph is nothing but a byline ("By Anthony Solly");
+``find_bylines``, a paragraph step, finds such a paragraph first or last in a body, and
+``merge_bylines`` joins the author field's byline with the body's.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
+
+from transforms.records import Paragraph
 
 
 @dataclass(frozen=True)
@@ -427,3 +431,32 @@ def is_byline(paragraph: str) -> bool:
     if kinds[0] not in ("person", "agency"):
         return False
     return all(k in ("person", "agency", "role", "place", "org") for k in kinds)
+
+
+def find_bylines(paragraphs: Sequence[Paragraph], title: str | None = None) -> dict[int, None]:
+    """The byline paragraphs of a body, by position (a paragraph step: ``transforms.cleaning``).
+
+    A byline stands first or last in the body, never as its only paragraph. ``title``
+    is not used: every paragraph step takes it.
+
+    >>> find_bylines([Paragraph(0, "Talks ended."), Paragraph(1, "By Anthony Solly")])
+    {1: None}
+    """
+    candidates = [paragraphs[0], paragraphs[-1]] if len(paragraphs) > 1 else []
+    return {p.position: None for p in candidates if p.status == "kept" and is_byline(p.text)}
+
+
+def merge_bylines(bylines: Iterable[Byline]) -> Byline:
+    """One byline from several (an author field, then the body's first and last paragraph):
+    authors in order of appearance, the first agency credited.
+
+    >>> merge_bylines([Byline(["Jo Bloggs"]), Byline(["Ann Lee", "Jo Bloggs"], "Reuters")])
+    Byline(authors=['Jo Bloggs', 'Ann Lee'], agency='Reuters')
+    """
+    merged = Byline()
+    for byline in bylines:
+        merged = Byline(
+            authors=merged.authors + [a for a in byline.authors if a not in merged.authors],
+            agency=merged.agency or byline.agency,
+        )
+    return merged

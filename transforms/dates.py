@@ -26,6 +26,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil import parser as _dateutil_parser
 from dateutil.parser import UnknownTimezoneWarning
 
+# The notes ``parse_date`` gives, recorded in an article's ``fixes``; a name ending in ":"
+# is a family, completed by the zone (``date:assumed-tz:UTC``).
+IMPLAUSIBLE = "date:implausible"
+UNPARSEABLE = "date:unparseable"
+ASSUMED_TZ = "date:assumed-tz:"
+UNKNOWN_TZ = "date:unknown-tz:"
+NOTES: tuple[str, ...] = (IMPLAUSIBLE, UNPARSEABLE, ASSUMED_TZ, UNKNOWN_TZ)
+
 
 @dataclass(frozen=True)
 class ParsedDate:
@@ -115,7 +123,7 @@ _ZERO_YEAR = re.compile(r"(?<![+\d])(?<!\d-)0000(?!\d)")
 
 def _failed(raw: str, text: str) -> ParsedDate:
     """A value that did not parse: implausible when it names year 0, else unparseable."""
-    note = "date:implausible" if _ZERO_YEAR.search(text) else "date:unparseable"
+    note = IMPLAUSIBLE if _ZERO_YEAR.search(text) else UNPARSEABLE
     return ParsedDate(None, raw, None, False, note)
 
 
@@ -132,7 +140,7 @@ def _check(utc: datetime, raw: str, tz: str | None, assumed: bool, note: str | N
            date_only: bool, now: datetime) -> ParsedDate:
     """Apply the plausibility window; a date outside it is dropped with a note."""
     if utc.year < MIN_YEAR or utc > now + FUTURE_SLACK:
-        return ParsedDate(None, raw, tz, assumed, "date:implausible", date_only)
+        return ParsedDate(None, raw, tz, assumed, IMPLAUSIBLE, date_only)
     return ParsedDate(utc, raw, tz, assumed, note, date_only)
 
 
@@ -145,11 +153,11 @@ def _from_epoch(number: float, raw: str, now: datetime) -> ParsedDate:
             break
     # Epochs before 1973 are almost always 0 or a small counter standing in for "unknown".
     if abs(seconds) < 1e8:
-        return ParsedDate(None, raw, None, False, "date:implausible")
+        return ParsedDate(None, raw, None, False, IMPLAUSIBLE)
     try:
         utc = datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):
-        return ParsedDate(None, raw, None, False, "date:implausible")
+        return ParsedDate(None, raw, None, False, IMPLAUSIBLE)
     return _check(utc, raw, None, False, None, False, now)
 
 
@@ -230,7 +238,7 @@ def parse_date(
     default_tz = default_tz or "UTC"
     if value is None or isinstance(value, bool):
         return _EMPTY if value is None else ParsedDate(None, str(value), None, False,
-                                                       "date:unparseable")
+                                                       UNPARSEABLE)
     if isinstance(value, datetime):
         raw = value.isoformat()
         if value.tzinfo is not None:
@@ -238,24 +246,24 @@ def parse_date(
                           False, None, False, now)
         zone = _zone(default_tz)
         return _check(value.replace(tzinfo=zone).astimezone(UTC), raw, None, True,
-                      f"date:assumed-tz:{default_tz}", False, now)
+                      f"{ASSUMED_TZ}{default_tz}", False, now)
     if isinstance(value, date):
         value = value.isoformat()
     if isinstance(value, int | float):
         raw = str(value)
         if value != value or value in (float("inf"), float("-inf")):
-            return ParsedDate(None, raw, None, False, "date:unparseable")
+            return ParsedDate(None, raw, None, False, UNPARSEABLE)
         return _from_epoch(float(value) if isinstance(value, float) else value, raw, now)
 
     if not isinstance(value, str):
         # A JSON object or list where a date should be: keep it as text, parse nothing.
-        return ParsedDate(None, str(value), None, False, "date:unparseable")
+        return ParsedDate(None, str(value), None, False, UNPARSEABLE)
     raw = value
     text = " ".join(value.split())
     if not text:
         return _EMPTY
     if len(text) > MAX_LENGTH:
-        return ParsedDate(None, raw, None, False, "date:unparseable")
+        return ParsedDate(None, raw, None, False, UNPARSEABLE)
     if _EPOCH.match(text) and not _COMPACT.match(text):
         return _from_epoch(float(text) if "." in text else int(text), raw, now)
 
@@ -298,6 +306,6 @@ def parse_date(
     local = dt.replace(tzinfo=zone)
     if unknown_zone:
         return _check(local.astimezone(UTC), raw, unknown_zone, True,
-                      f"date:unknown-tz:{unknown_zone}", date_only, now)
-    return _check(local.astimezone(UTC), raw, None, True, f"date:assumed-tz:{default_tz}",
+                      f"{UNKNOWN_TZ}{unknown_zone}", date_only, now)
+    return _check(local.astimezone(UTC), raw, None, True, f"{ASSUMED_TZ}{default_tz}",
                   date_only, now)

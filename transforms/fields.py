@@ -95,9 +95,10 @@ class SourceConfig:
     # (a body from "summary" and "text"); an empty tuple stops the field from being mapped.
     mapping: tuple[tuple[str, tuple[str, ...]], ...] = ()
     # AG News lost the "&" of its entities ("#39;" for "'"); off by default because "#39;"
-    # may be literal elsewhere. Applied by the article builder (encoding.fix_lost_entities).
+    # may be literal elsewhere. Applied by the text steps (transforms.cleaning.TEXT_STEPS).
     fix_lost_entities: bool = False
     # AG News wraps lines with a lone "\"; off by default because a backslash is usually text.
+    # Applied by the text steps to a structured record's title and body.
     backslash_line_breaks: bool = False
 
     def __post_init__(self) -> None:
@@ -140,7 +141,6 @@ class MappedFields:
     """A record's values under the schema's names, still raw (dates, bylines and URLs unparsed).
 
     ``extra`` holds every input field that no schema column took, under its input name.
-    ``fixes`` names the source-level repairs applied to title and body.
     """
 
     title: str | None = None
@@ -152,7 +152,6 @@ class MappedFields:
     language: str | None = None
     source_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
-    fixes: tuple[str, ...] = ()
 
 
 def normalize_name(name: str) -> str:
@@ -241,15 +240,10 @@ def map_fields(fields: Mapping[str, Any], config: SourceConfig) -> MappedFields:
     if "title" not in found and "body" not in found:
         raise UnmappableError(fields.keys(), config)
     values: dict[str, Any] = {}
-    fixes: list[str] = []
     for canonical, cols in found.items():
         raw = [fields[c] for c in cols]
         if canonical in ("title", "body"):
-            text = _join_text(raw, _JOINERS[canonical])
-            if text is not None:
-                text, applied = apply_source_fixes(text, config)
-                fixes.extend(f for f in applied if f not in fixes)
-            values[canonical] = text
+            values[canonical] = _join_text(raw, _JOINERS[canonical])
         elif canonical == "authors" or canonical == "published":
             values[canonical] = raw[0] if len(raw) == 1 else raw
         else:
@@ -258,7 +252,7 @@ def map_fields(fields: Mapping[str, Any], config: SourceConfig) -> MappedFields:
         values["source"] = config.name
     used = {c for cols in found.values() for c in cols}
     extra = {k: v for k, v in fields.items() if k not in used}
-    return MappedFields(**values, extra=extra, fixes=tuple(fixes))
+    return MappedFields(**values, extra=extra)
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -293,17 +287,3 @@ def _join_text(values: list[Any], joiner: str) -> str | None:
         return "" if any(v == "" for v in values) else None
     return joiner.join(p for p in parts if p != "") if len(parts) > 1 else parts[0]
 
-
-def apply_source_fixes(text: str, config: SourceConfig) -> tuple[str, tuple[str, ...]]:
-    """Apply the source's opt-in layout fixes to a title or body; return the text and names.
-
-    >>> apply_source_fixes("a\\\\b", SourceConfig(backslash_line_breaks=True))
-    ('a b', ('backslash-line-breaks',))
-    """
-    applied: list[str] = []
-    # fix_lost_entities is not applied here: the article builder applies it together with
-    # the other text repairs (transforms.encoding.fix_lost_entities), to .txt inputs too.
-    if config.backslash_line_breaks and "\\" in text:
-        text = text.replace("\\", " ")
-        applied.append("backslash-line-breaks")
-    return text, tuple(applied)

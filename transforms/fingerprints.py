@@ -4,6 +4,7 @@ Exact duplicates share a content hash; near-duplicates (syndicated wire copy, li
 edited updates) share most of their word shingles, which MinHash estimates cheaply. The
 signature is cut into bands; two articles become candidates when any band hashes the same,
 and ``flows.consolidate`` joins the bands in DuckDB, so no corpus is ever held in Python.
+``fingerprint`` is the last step of cleaning an article: the shard only writes its row.
 
 Everything here is deterministic (fixed seed, xxhash): the same text gives the same
 signature on every machine and in every run, which is what lets signatures of earlier
@@ -21,6 +22,7 @@ import numpy as np
 import xxhash
 
 from transforms.paragraphs import comparison_text
+from transforms.records import Signature
 
 # Words are runs of letters and digits; punctuation does not change a story's identity.
 _WORD = re.compile(r"\w+")
@@ -154,6 +156,19 @@ def band_hashes(signature: np.ndarray, config: MinHashConfig = DEFAULT_MINHASH) 
         xxhash.xxh3_64_intdigest(data[i * rows : (i + 1) * rows].tobytes(), seed=i) - 2**63
         for i in range(config.bands)
     ]
+
+
+def fingerprint(body: str, config: MinHashConfig = DEFAULT_MINHASH) -> Signature | None:
+    """The fingerprint of an article's body: its MinHash and band hashes; None when empty.
+
+    >>> sig = fingerprint("Talks ended late on Monday without a deal.")
+    >>> (len(sig.minhash), len(sig.bands)), fingerprint("")
+    ((128, 16), None)
+    """
+    if not body:
+        return None
+    signature = minhash(body, config)
+    return Signature(minhash=tuple(signature.tolist()), bands=tuple(band_hashes(signature, config)))
 
 
 def jaccard_estimate(left: np.ndarray, right: np.ndarray) -> float:

@@ -1,14 +1,16 @@
-"""Split article text into paragraphs, normalize their white space, and find repeats.
+"""Paragraphs: re-flow a body and cut it into paragraphs, their comparison keys, repeats.
 
 A paragraph that repeats an earlier one in the same article is not deleted: it is
-marked ``repeat`` with the position of the paragraph it repeats, so the ``paragraphs``
-table can always explain why the body is shorter than the raw text.
+marked ``repeat`` with the position of the paragraph it repeats (by the paragraph step
+``transforms.cleaning`` runs with ``find_repeats``), so the ``paragraphs`` table can
+always explain why the body is shorter than the raw text.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 import xxhash
 
@@ -50,17 +52,39 @@ def normalize_space(text: str) -> str:
     return _SPACE_RUN.sub(" ", text).strip()
 
 
-def split_paragraphs(text: str) -> list[str]:
-    """Split text on blank lines into white-space-normalized, non-empty paragraphs.
+def reflow(text: str) -> str:
+    """Re-flow hard-wrapped copy: one line per paragraph, paragraphs apart by one blank line.
 
-    Line breaks inside a paragraph (hard-wrapped copy) become single spaces.
+    Every kind of line end becomes ``\\n``; blank lines (or U+2029) separate paragraphs;
+    inside a paragraph line breaks and white-space runs become one space and invisible
+    characters go; empty paragraphs go.
+
+    >>> reflow("One\\nline.\\r\\n\\r\\n\\nTwo.  \\n")
+    'One line.\\n\\nTwo.'
+    """
+    text = _LINE_ENDS.sub("\n", text)
+    parts = (normalize_space(p.translate(_INVISIBLE)) for p in _BLANK_LINE.split(text))
+    return "\n\n".join(p for p in parts if p)
+
+
+def cut_paragraphs(text: str) -> list[str]:
+    """Cut re-flowed text (``reflow``) into its paragraphs.
+
+    >>> cut_paragraphs("One line.\\n\\nTwo.")
+    ['One line.', 'Two.']
+    >>> cut_paragraphs("")
+    []
+    """
+    return text.split("\n\n") if text else []
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Any text's white-space-normalized, non-empty paragraphs: ``cut_paragraphs(reflow(text))``.
 
     >>> split_paragraphs("One\\nline.\\n\\n\\nTwo.  \\n")
     ['One line.', 'Two.']
     """
-    text = _LINE_ENDS.sub("\n", text)
-    parts = (normalize_space(p.translate(_INVISIBLE)) for p in _BLANK_LINE.split(text))
-    return [p for p in parts if p]
+    return cut_paragraphs(reflow(text))
 
 
 def comparison_text(paragraph: str) -> str:
@@ -85,29 +109,25 @@ def paragraph_key(paragraph: str) -> str:
     return xxhash.xxh3_64_hexdigest(comparison_text(paragraph).encode("utf-8"))
 
 
-def mark_repeats(paragraphs: list[Paragraph]) -> list[Paragraph]:
-    """Mark each ``kept`` paragraph whose key appeared earlier as a ``repeat`` of it.
+def find_repeats(paragraphs: Sequence[Paragraph], title: str | None = None) -> dict[int, int]:
+    """Each ``kept`` paragraph whose key appeared earlier, by position, with the position
+    of the paragraph it repeats (a paragraph step: ``transforms.cleaning``).
 
     The first occurrence (smallest ``position``) stays, whatever the order of the list:
-    the result depends only on the paragraphs' positions in the article, so a shuffled or
-    re-processed list gives the same marks. Paragraphs already removed (a byline, the
-    title repeat) are never the original of a repeat.
+    the result depends only on the paragraphs' positions in the article. Paragraphs
+    already removed (a byline, the title repeat) are never the original of a repeat.
+    ``title`` is not used: every paragraph step takes it.
 
-    >>> ps = mark_repeats([Paragraph(1, "SAME  text."), Paragraph(0, "Same text.")])
-    >>> [(p.position, p.status, p.repeat_of) for p in ps]
-    [(1, 'repeat', 0), (0, 'kept', None)]
+    >>> find_repeats([Paragraph(1, "SAME  text."), Paragraph(0, "Same text.")])
+    {1: 0}
     """
     first_seen: dict[str, int] = {}
+    repeats: dict[int, int] = {}
     for paragraph in sorted(paragraphs, key=lambda p: p.position):
-        if not paragraph.key:
-            paragraph.key = paragraph_key(paragraph.text)
         if paragraph.status != "kept":
             continue
-        earlier = first_seen.get(paragraph.key)
-        if earlier is None:
-            first_seen[paragraph.key] = paragraph.position
-        else:
-            paragraph.status = "repeat"
-            paragraph.repeat_of = earlier
-            paragraph.reason = f"repeats paragraph {earlier}"
-    return paragraphs
+        key = paragraph.key or paragraph_key(paragraph.text)
+        earlier = first_seen.setdefault(key, paragraph.position)
+        if earlier != paragraph.position:
+            repeats[paragraph.position] = earlier
+    return repeats

@@ -1,13 +1,13 @@
 """Plain value types that pass between the readers, the transforms and the writers.
 
-Nothing here does I/O. A reader (``flows/readers.py``) turns an input file into
+Nothing here does I/O. A reader (``flows.readers``) turns an input file into
 ``RawRecord`` values; ``transforms.article.clean_record`` turns one ``RawRecord`` into
 an article with its paragraphs, or into a ``Reject``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 
 RecordKind = Literal["text", "fields"]
@@ -49,19 +49,52 @@ class Reject:
     raw: bytes
 
 
-@dataclass
+ParagraphStatus = Literal["kept", "repeat", "boilerplate", "byline"]
+
+
+def count_words(text: str) -> int:
+    """The one definition of a word count: runs of non-white-space.
+
+    A paragraph's ``word_count`` is this; an article's is the sum over its kept
+    paragraphs (equal to ``count_words(body)``, the body being them joined by blank lines).
+
+    >>> count_words("Talks  ended\\nlate.")
+    3
+    """
+    return len(text.split())
+
+
+@dataclass(frozen=True)
 class Paragraph:
+    """One paragraph of a body, kept or removed. Steps return changed copies
+    (``dataclasses.replace``), never change one in place."""
+
     position: int
     text: str
-    status: Literal["kept", "repeat", "boilerplate", "byline", "title"] = "kept"
+    status: ParagraphStatus = "kept"
     repeat_of: int | None = None
     reason: str | None = None
     key: str = ""
 
+    @property
+    def word_count(self) -> int:
+        return count_words(self.text)
 
-@dataclass
+
+@dataclass(frozen=True)
+class Signature:
+    """An article's near-duplicate fingerprint (``transforms.fingerprints.fingerprint``):
+    the MinHash values and one hash per LSH band, as the ``signatures`` table stores them."""
+
+    minhash: tuple[int, ...]
+    bands: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Article:
-    """A cleaned article, ready for the ``articles`` table (see ``schemas.tables.ARTICLES``)."""
+    """A cleaned article, ready for the ``articles`` table (see ``schemas.tables.ARTICLES``),
+    with its paragraphs and, when its body is not empty, its fingerprint."""
 
     values: dict[str, Any]
-    paragraphs: list[Paragraph] = field(default_factory=list)
+    paragraphs: tuple[Paragraph, ...] = ()
+    signature: Signature | None = None

@@ -4,15 +4,24 @@ Many pages title themselves "Headline - Site Name" or "Headline | Site". The suf
 not part of the headline and defeats title comparisons across sites, but a suffix that
 does not name the source may be part of the headline ("Review - Plunder and Deceit"),
 so it is removed only when it names the source.
+
+Scraped bodies often repeat the title as their first paragraph: ``find_title_repeats``,
+a paragraph step, finds it.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
+from transforms.fingerprints import words as comparison_words
 from transforms.paragraphs import normalize_space
+from transforms.records import Paragraph
 from transforms.urls import registered_domain
+
+# The fix recorded when ``clean_title`` took a site name off a title.
+SITE_SUFFIX_FIX = "title:site-suffix"
 
 # Separators sites put between a headline and their name. A plain hyphen only counts
 # with spaces around it ("Coca-Cola" is a word, "Title - Site" is a suffix).
@@ -85,3 +94,48 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
         if names_source(text[last.end():], source):
             return text[: last.start()]
     return text
+
+
+def took_site_suffix(title: str | None, cleaned: str | None) -> bool:
+    """True when ``clean_title`` took more than white space off ``title``: a site name
+    (the ``SITE_SUFFIX_FIX`` an article records).
+
+    >>> took_site_suffix("Talks end | Breitbart", "Talks end"), took_site_suffix(" Talks  end ", "Talks end")
+    (True, False)
+    """
+    return bool(title and cleaned and cleaned != title and cleaned != normalize_space(title))
+
+
+# Separators between a title and a site name, in a body paragraph that repeats both.
+_SUFFIX_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
+
+
+def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> dict[int, None]:
+    """The paragraphs that repeat the title, by position (a paragraph step: ``transforms.cleaning``).
+
+    Paragraphs are compared by their words only, so that "Talks end: no deal" matches the
+    title "Talks end - no deal". The title may stand after a site prompt that is only
+    found to be boilerplate later ("Subscribe to ...", then the title), or twice, so the
+    first three kept paragraphs are looked at. The first also matches when it is the title
+    plus the site name the title cleaner took off ("Talks end - no deal | Example News"),
+    but never when it holds more than that.
+
+    >>> find_title_repeats([Paragraph(0, "TALKS END: no deal"), Paragraph(1, "Body.")], "Talks end - no deal")
+    {0: None}
+    """
+    title_words = comparison_words(title) if title else []
+    if not title_words:
+        return {}
+    found: dict[int, None] = {}
+    head = [p for p in paragraphs if p.status == "kept"][:3]
+    for i, paragraph in enumerate(head):
+        found_words = comparison_words(paragraph.text)
+        # A site suffix is short and set off by a separator; anything longer after the
+        # title is body text, and that paragraph stays.
+        suffix = len(found_words) - len(title_words)
+        separated = any(sep in paragraph.text for sep in _SUFFIX_SEPARATORS)
+        if found_words == title_words or (
+            i == 0 and found_words[: len(title_words)] == title_words and 0 < suffix <= 4 and separated
+        ):
+            found[paragraph.position] = None
+    return found
