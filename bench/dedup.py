@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.lake import PARQUET_COMPRESSION, Lake
+from flows.lake import Lake
+from flows.parquet import PARQUET_COMPRESSION
 from schemas.decisions import SIGNATURES
 from schemas.tables import ARTICLES, PARAGRAPHS, RUNS
 from transforms.fingerprints import DEFAULT_MINHASH

@@ -33,9 +33,11 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from flows.lake import Lake, write_parquet
+from flows.lake import Lake
+from flows.manifest import view_statements as manifest_views
+from flows.parquet import write_parquet
 from schemas.decisions import BOILERPLATE, DECISIONS, DUPLICATES, SIGNATURES, SIMILAR_PAIRS
-from schemas.manifest import MANIFEST, manifest_view_statements
+from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES, PARAGRAPHS, RunCounts
 from schemas.views import empty_select, sql_string
 from transforms.fingerprints import DEFAULT_MINHASH
@@ -145,13 +147,8 @@ def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) 
 # ---- sources ------------------------------------------------------------------------------
 def _files(lake: Lake, table: str, run_id: str, committed: set[str]) -> list[str]:
     """The table's Parquet files of committed runs, plus this run's staged ones."""
-    files = [
-        str(p)
-        for p in sorted(lake.table_dir(table).glob("run=*/*.parquet"))
-        if p.parent.name.removeprefix("run=") in committed
-    ]
-    files += [str(p) for p in sorted((lake.staging_dir(run_id) / table).glob("*.parquet"))]
-    return files
+    staged = sorted((lake.staging_dir(run_id) / table).glob("*.parquet"))
+    return lake.committed_files(table, committed) + [str(p) for p in staged]
 
 
 def _read(files: list[str], schema: pa.Schema, columns: list[str]) -> str:
@@ -173,9 +170,9 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
     # The same rule as the views: only the articles of the run that last ingested each input
     # are live (a changed file replaces its articles), this run's manifest included.
     manifest = _read(_files(lake, "manifest", run_id, committed), MANIFEST, [f.name for f in MANIFEST])
-    statements, live = manifest_view_statements(manifest, "true")
+    statements, live = manifest_views(manifest, "true", temporary=True)
     for statement in statements:
-        con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+        con.execute(statement)
     con.execute(
         f"""
         CREATE TEMP TABLE arts AS

@@ -147,6 +147,9 @@ def _safe_text(name: str) -> str:
         return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
+safe_text = _safe_text  # the public name: flows.manifest stores input paths with it
+
+
 def _is_doc_file(name: str) -> bool:
     stem = name.split(".", 1)[0].lower()
     return stem in DOC_FILE_STEMS

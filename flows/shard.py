@@ -14,7 +14,8 @@ from datetime import datetime
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.lake import PARQUET_COMPRESSION, Lake
+from flows.lake import Lake
+from flows.parquet import PARQUET_COMPRESSION
 from flows.readers import InputFile, iter_records, record_format
 from flows.sources import load_sources
 from schemas.decisions import SIGNATURES

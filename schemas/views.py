@@ -23,15 +23,18 @@ physical rows, are the truth about decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pyarrow as pa
 
 from schemas.decisions import DECISIONS, DEDUP_FACTS
-from schemas.manifest import MANIFEST, manifest_view_statements
+from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES_VIEW, TABLES
 
 # Tables that gained a column since lakes were first written (paragraphs.word_count).
 _GREW = frozenset({"paragraphs"})
+ManifestViews = Callable[[str, str], tuple[list[str], str]]
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
 
@@ -90,11 +93,14 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
     return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
 
 
-def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
+def view_statements(lake: str, tables_with_files: set[str], manifest_views: ManifestViews) -> list[str]:
     """``CREATE VIEW`` statements for every table, committed runs only.
 
     ``lake`` is the lake's absolute path (or URL). ``tables_with_files`` names the tables
     that have at least one Parquet file; the others get a typed empty view.
+    ``manifest_views`` is the manifest's rule (``flows.manifest.view_statements``): given
+    SQL reading the manifest files and the committed-runs condition, its views and the
+    condition a fact row meets when it belongs to the live version of its input.
     """
 
     def source(table: str) -> str:
@@ -104,7 +110,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     latest = "run_id = (SELECT max(run_id) FROM runs)"  # run ids sort by start time
     sql = [f"CREATE OR REPLACE VIEW runs AS {source('runs')}"]
     # manifest, current_inputs and the rule that hides rows of a superseded input version.
-    manifest_sql, live = manifest_view_statements(source("manifest"), committed)
+    manifest_sql, live = manifest_views(source("manifest"), committed)
     sql += manifest_sql
     for table in TABLES:
         if table not in ("runs", "articles", "paragraphs"):

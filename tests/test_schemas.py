@@ -7,7 +7,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from flows.lake import Lake, write_parquet
+from flows import manifest
+from flows.lake import Lake
+from flows.parquet import write_parquet
 from schemas.tables import ARTICLES, ARTICLES_VIEW, SCHEMA_VERSION, TABLES, RunCounts, describe
 from schemas.views import duckdb_types, view_statements
 
@@ -73,7 +75,7 @@ def test_non_nullable_columns_are_enforced(tmp_path):
 
 def test_views_on_an_empty_lake_are_typed_and_empty(tmp_path):
     con = duckdb.connect()
-    for statement in view_statements(str(tmp_path), set()):
+    for statement in view_statements(str(tmp_path), set(), manifest.view_statements):
         con.execute(statement)
     views = {**TABLES, "articles": ARTICLES_VIEW, "articles_all": ARTICLES_VIEW}
     for name, schema in views.items():
