@@ -18,7 +18,8 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import xxhash
@@ -26,9 +27,6 @@ import xxhash
 from flows.parquet import write_parquet
 from flows.readers import InputFile, safe_text
 from schemas.manifest import MANIFEST
-
-if TYPE_CHECKING:  # the type only: flows.lake imports this module for the views' rule
-    from flows.lake import Lake
 
 _CHUNK = 1024**2
 # The current manifest row of each input: the latest committed one.
@@ -94,9 +92,9 @@ def hash_file(path: str) -> str | None:
     return digest.hexdigest()
 
 
-def current_manifest(lake: Lake) -> dict[str, ManifestEntry]:
-    """The latest committed manifest row per input key (what the ``current_inputs`` view shows)."""
-    files = lake.committed_files("manifest")
+def current_manifest(files: list[str]) -> dict[str, ManifestEntry]:
+    """The latest manifest row per input key in ``files`` (the committed runs' manifest
+    files: then it is what the ``current_inputs`` view shows)."""
     if not files:
         return {}
     con = duckdb.connect()
@@ -175,9 +173,9 @@ def examine_all(candidates: list[Candidate], run_id: str, started_at: datetime) 
     return Examined(to_read, rows)
 
 
-def stage_manifest(lake: Lake, run_id: str, shard: int, rows: list[dict]) -> None:
-    """Write one shard's manifest rows to staging (replacing an earlier attempt's)."""
-    write_parquet(rows, MANIFEST, lake.staged_file(run_id, "manifest", shard))
+def stage_manifest(path: str | Path, rows: list[dict]) -> None:
+    """Write one shard's manifest rows to its staging file ``path`` (replacing an earlier attempt's)."""
+    write_parquet(rows, MANIFEST, path)
 
 
 def view_statements(manifest_source: str, committed: str, temporary: bool = False) -> tuple[list[str], str]:

@@ -102,7 +102,8 @@ def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
 def discover(input: str, lake_root: str, shard_mb: float, workers: int, sources: str | None = None) -> Plan:
     """List the inputs and keep those the manifest does not hold unchanged, in shards."""
     files = discover_inputs(input, exclude=load_sources(sources).exclude)
-    candidates, unchanged = manifest.select_inputs(files, manifest.current_manifest(Lake(lake_root)))
+    current = manifest.current_manifest(Lake(lake_root).committed_files("manifest"))
+    candidates, unchanged = manifest.select_inputs(files, current)
     started_at = datetime.now(UTC)
     shards = plan_shards(candidates, int(shard_mb * 1024 * 1024), min_shards=workers * 2)
     counts = RunCounts(files_discovered=len(files), files_unchanged=unchanged)
@@ -120,7 +121,7 @@ def process(
     lake.clear_staged_shard(run_id, shard)
     examined = manifest.examine_all(candidates, run_id, started_at)
     counts = process_shard(shard, examined.to_read, run_id, started_at, lake_root, sources_path)
-    manifest.stage_manifest(lake, run_id, shard, examined.rows)
+    manifest.stage_manifest(lake.staged_file(run_id, "manifest", shard), examined.rows)
     pause_point("process")
     unchanged = RunCounts(files_unchanged=len(candidates) - len(examined.to_read))
     return ShardOutcome(counts + unchanged, sum(f.size for f in examined.to_read))

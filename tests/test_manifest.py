@@ -27,7 +27,7 @@ def _inbox(tmp_path):
 
 
 def _commit(lake: Lake, run_id: str, rows: list[dict]) -> None:
-    manifest.stage_manifest(lake, run_id, 0, rows)
+    manifest.stage_manifest(lake.staged_file(run_id, "manifest", 0), rows)
     lake.commit(run_id, sample_row(TABLES["runs"]) | {"run_id": run_id})
 
 
@@ -42,7 +42,7 @@ def test_new_files_are_read_and_unchanged_ones_skipped_by_stat_or_hash(tmp_path)
     inbox, lake = _inbox(tmp_path), Lake(tmp_path / "lake")
     lake.ensure_writable()
     files = discover_inputs(str(inbox))
-    candidates, skipped = manifest.select_inputs(files, manifest.current_manifest(lake))
+    candidates, skipped = manifest.select_inputs(files, manifest.current_manifest(lake.committed_files("manifest")))
     assert (len(candidates), skipped) == (2, 0)
     examined = manifest.examine_all(candidates, "r1", T0)
     assert examined.to_read == files
@@ -50,7 +50,7 @@ def test_new_files_are_read_and_unchanged_ones_skipped_by_stat_or_hash(tmp_path)
     assert all(r["ingested_run_id"] == "r1" and r["input_path"] == r["input_key"] for r in examined.rows)
     _commit(lake, "r1", examined.rows)
 
-    current = manifest.current_manifest(lake)
+    current = manifest.current_manifest(lake.committed_files("manifest"))
     assert set(current) == {str(inbox / "a.txt"), str(inbox / "b.txt")}
     # Untouched: skipped by the stat. Touched, same bytes: hashed, not read, still r1's rows.
     st = os.stat(inbox / "b.txt")
