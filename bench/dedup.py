@@ -171,7 +171,7 @@ def _consolidate_child(lake_root: str, run_id: str, memory_limit: str | None, qu
     from flows.consolidate import DedupConfig, consolidate
 
     t = time.perf_counter()
-    counts = consolidate(lake_root, run_id, DedupConfig(memory_limit=memory_limit))
+    counts = consolidate(lake_root, run_id, DedupConfig(memory_limit=memory_limit))._asdict()
     seconds = time.perf_counter() - t
     queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, counts))
 
