@@ -34,7 +34,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from flows.lake import PARQUET_COMPRESSION, Lake
+from flows.lake import Lake
+from flows.parquet import PARQUET_COMPRESSION
 from schemas.decisions import SIGNATURES
 from schemas.tables import ARTICLES, PARAGRAPHS, RUNS
 from transforms.fingerprints import DEFAULT_MINHASH
@@ -170,7 +171,7 @@ def _consolidate_child(lake_root: str, run_id: str, memory_limit: str | None, qu
     from flows.consolidate import DedupConfig, consolidate
 
     t = time.perf_counter()
-    counts = consolidate(lake_root, run_id, DedupConfig(memory_limit=memory_limit))
+    counts = consolidate(lake_root, run_id, DedupConfig(memory_limit=memory_limit))._asdict()
     seconds = time.perf_counter() - t
     queue.put((seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, counts))
 

@@ -20,6 +20,9 @@ os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
+# The commands import what they need inside their functions, on purpose: ``copydesk --help``
+# and a wrong argument answer at once, without paying for Prefect, DuckDB and pyarrow.
+
 
 def _fail(message: str, code: int = 2) -> None:
     print(f"copydesk: {message}", file=sys.stderr)

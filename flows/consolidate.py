@@ -33,10 +33,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from flows.lake import Lake, write_parquet
+from flows.lake import Lake
+from flows.manifest import view_statements as manifest_views
+from flows.parquet import write_parquet
 from schemas.decisions import BOILERPLATE, DECISIONS, DUPLICATES, SIGNATURES, SIMILAR_PAIRS
-from schemas.manifest import MANIFEST, manifest_view_statements
-from schemas.tables import ARTICLES, PARAGRAPHS
+from schemas.manifest import MANIFEST
+from schemas.tables import ARTICLES, PARAGRAPHS, RunCounts
 from schemas.views import empty_select, sql_string
 from transforms.fingerprints import DEFAULT_MINHASH
 
@@ -70,15 +72,47 @@ class DedupConfig(NamedTuple):
 DEFAULT_DEDUP = DedupConfig()
 
 
-def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) -> dict[str, int]:
-    """Stage this run's decision tables; return counts for the ``runs`` row.
-
-    Counts: ``articles`` (lake-wide, current versions), ``canonical``, ``duplicates``
-    (exact), ``near_duplicates``, ``clusters``, ``similar_pairs``, ``boilerplate_keys``,
-    ``boilerplate_paragraphs`` (lake-wide), ``run_boilerplate_paragraphs`` (this run's
-    paragraphs now boilerplate: they leave its ``paragraphs_kept``), ``run_canonical`` and
-    ``run_duplicates`` (this run's articles, exact and near).
+class Decisions(NamedTuple):
+    """What consolidate decided, as counts. Lake-wide (current versions of the articles):
+    ``articles``, ``canonical``, ``duplicates`` (exact), ``near_duplicates``, ``clusters``,
+    ``similar_pairs``, ``boilerplate_keys``, ``boilerplate_paragraphs``. This run's:
+    ``run_boilerplate_paragraphs`` (its paragraphs now boilerplate: they leave its
+    ``paragraphs_kept``), ``run_canonical`` and ``run_duplicates`` (its articles, exact and
+    near). The ``runs`` row's ``decisions`` map holds them in this order.
     """
+
+    boilerplate_keys: int
+    boilerplate_paragraphs: int
+    run_boilerplate_paragraphs: int
+    articles: int
+    canonical: int
+    duplicates: int
+    near_duplicates: int
+    clusters: int
+    similar_pairs: int
+    run_canonical: int
+    run_duplicates: int
+
+    def counts(self) -> RunCounts:
+        """What the decisions change in this run's counts: its duplicates, and its paragraphs
+        found to be boilerplate move from kept to removed, so read = kept + removed still holds.
+
+        >>> d = Decisions(1, 3, 2, 10, 8, 1, 1, 1, 1, 4, 1)
+        >>> c = d.counts()
+        >>> c.duplicates, c.paragraphs_kept, c.paragraphs_removed, c.decisions["canonical"]
+        (1, -2, {'boilerplate': 2}, 8)
+        """
+        boilerplate = self.run_boilerplate_paragraphs
+        return RunCounts(
+            duplicates=self.run_duplicates,
+            paragraphs_kept=-boilerplate,
+            paragraphs_removed={"boilerplate": boilerplate} if boilerplate else {},
+            decisions=self._asdict(),
+        )
+
+
+def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) -> Decisions:
+    """Stage this run's decision tables; return what was decided (``Decisions``)."""
     config = config or DEFAULT_DEDUP
     lake = Lake(lake_root)
     staging = lake.staging_dir(run_id)
@@ -96,7 +130,7 @@ def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) 
         full = config.full or latest is None or not any(lake.run_dir("similar_pairs", latest).glob("*.parquet"))
         pairs = _similar_pairs(con, lake, latest, config, full)
         _components(con, "story", pairs)
-        counts = _boilerplate(con, config)
+        boilerplate = _boilerplate(con, config)
         _exact_duplicates(con)
         edges = con.sql(
             "SELECT a, b FROM pairs WHERE a IN (SELECT aid FROM eff WHERE nonempty) "
@@ -104,23 +138,17 @@ def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) 
             "UNION ALL SELECT aid, canon FROM exact WHERE aid <> canon"
         ).to_arrow_table()
         _components(con, "cluster", edges)
-        counts |= _stage_decisions(con, staging, run_id)
+        return Decisions(*boilerplate, *_stage_decisions(con, staging, run_id))
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
-    return counts
 
 
 # ---- sources ------------------------------------------------------------------------------
 def _files(lake: Lake, table: str, run_id: str, committed: set[str]) -> list[str]:
     """The table's Parquet files of committed runs, plus this run's staged ones."""
-    files = [
-        str(p)
-        for p in sorted(lake.table_dir(table).glob("run=*/*.parquet"))
-        if p.parent.name.removeprefix("run=") in committed
-    ]
-    files += [str(p) for p in sorted((lake.staging_dir(run_id) / table).glob("*.parquet"))]
-    return files
+    staged = sorted((lake.staging_dir(run_id) / table).glob("*.parquet"))
+    return lake.committed_files(table, committed) + [str(p) for p in staged]
 
 
 def _read(files: list[str], schema: pa.Schema, columns: list[str]) -> str:
@@ -142,9 +170,9 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
     # The same rule as the views: only the articles of the run that last ingested each input
     # are live (a changed file replaces its articles), this run's manifest included.
     manifest = _read(_files(lake, "manifest", run_id, committed), MANIFEST, [f.name for f in MANIFEST])
-    statements, live = manifest_view_statements(manifest, "true")
+    statements, live = manifest_views(manifest, "true", temporary=True)
     for statement in statements:
-        con.execute(statement.replace("CREATE OR REPLACE VIEW", "CREATE OR REPLACE TEMP VIEW"))
+        con.execute(statement)
     con.execute(
         f"""
         CREATE TEMP TABLE arts AS
@@ -296,7 +324,9 @@ def _components(con: duckdb.DuckDBPyConnection, name: str, edges: pa.Table) -> N
 
 
 # ---- 2. boilerplate ------------------------------------------------------------------------
-def _boilerplate(con: duckdb.DuckDBPyConnection, config: DedupConfig) -> dict[str, int]:
+def _boilerplate(con: duckdb.DuckDBPyConnection, config: DedupConfig) -> tuple[int, int, int]:
+    """Table ``bp``: the boilerplate keys per source. Returns the keys, their paragraphs
+    lake-wide and this run's paragraphs among them."""
     min_stories = int(config.boilerplate_min_stories)
     # First a cheap count per (source, key); only keys seen often enough get the costlier
     # distinct-story count.
@@ -323,10 +353,10 @@ def _boilerplate(con: duckdb.DuckDBPyConnection, config: DedupConfig) -> dict[st
         FROM decided d JOIN sample m ON m.source = d.source AND m.key = d.key
         """
     )
-    row = con.execute(
+    keys, paragraphs, new_paragraphs = con.execute(
         "SELECT count(*), coalesce(sum(paragraphs), 0), coalesce(sum(new_paragraphs), 0) FROM bp"
     ).fetchall()[0]
-    return {"boilerplate_keys": row[0], "boilerplate_paragraphs": row[1], "run_boilerplate_paragraphs": row[2]}
+    return int(keys), int(paragraphs), int(new_paragraphs)
 
 
 # ---- 3. exact duplicates ---------------------------------------------------------------------
@@ -367,7 +397,8 @@ def _exact_duplicates(con: duckdb.DuckDBPyConnection) -> None:
 
 
 # ---- 4. clusters and staging ----------------------------------------------------------------
-def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> dict[str, int]:
+def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> tuple[int, ...]:
+    """Stage the decision tables; return the ``Decisions`` counts after the boilerplate ones."""
     run = sql_string(run_id)
     duplicates = con.sql(
         f"""
@@ -416,13 +447,5 @@ def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str)
     ).fetchall()[0]
     con.unregister("decided")
     articles, new, clusters, exact, near, run_duplicates = row
-    return {
-        "articles": articles,
-        "canonical": articles - exact - near,
-        "duplicates": exact,
-        "near_duplicates": near,
-        "clusters": clusters,
-        "similar_pairs": pairs.num_rows,
-        "run_canonical": new - run_duplicates,
-        "run_duplicates": run_duplicates,
-    }
+    return (articles, articles - exact - near, exact, near, clusters, pairs.num_rows,
+            new - run_duplicates, run_duplicates)

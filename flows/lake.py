@@ -26,14 +26,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
+from flows import manifest
+from flows.parquet import write_parquet
 from schemas import all_tables
 from schemas.tables import TABLES
 from schemas.views import view_statements
 
-PARQUET_COMPRESSION = "zstd"
 DATABASE_NAME = "copydesk.duckdb"
 
 
@@ -57,26 +56,6 @@ def pause_point(point: str) -> None:
     if marker:
         Path(marker).write_text(f"{point} {os.getpid()}\n")
     time.sleep(float(os.environ.get("COPYDESK_TEST_PAUSE_SECONDS", "300")))
-
-
-def write_parquet(rows_or_table: list[dict] | pa.Table, schema: pa.Schema, path: str | Path) -> int:
-    """Write rows with exactly ``schema`` (zstd), atomically: a temporary file, then rename.
-
-    Returns the number of rows written.
-    """
-    table = (
-        rows_or_table
-        if isinstance(rows_or_table, pa.Table)
-        else pa.Table.from_pylist(rows_or_table, schema=schema)
-    )
-    if table.schema != schema:
-        table = table.select(schema.names).cast(schema)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    pq.write_table(table, tmp, compression=PARQUET_COMPRESSION)
-    os.replace(tmp, path)
-    return table.num_rows
 
 
 class Lake:
@@ -160,7 +139,7 @@ class Lake:
         with self.lock(wait_seconds=0.0):
             pass
 
-    def _table_dirs(self) -> list[Path]:
+    def table_dirs(self) -> list[Path]:
         """Every table directory in the lake (facts and decisions), not staging."""
         if not self.root.is_dir():
             return []
@@ -177,6 +156,15 @@ class Lake:
             if d.name.startswith("run=") and (d / "part-00000.parquet").exists()
         }
 
+    def committed_files(self, table: str, committed: set[str] | None = None) -> list[str]:
+        """The table's Parquet files of committed runs (``committed``, default the lake's), sorted."""
+        committed = self.committed_runs() if committed is None else committed
+        return [
+            str(p)
+            for p in sorted(self.table_dir(table).glob("run=*/*.parquet"))
+            if p.parent.name.removeprefix("run=") in committed
+        ]
+
     def sweep(self) -> list[Path]:
         """Remove what crashed runs left: staging directories and table directories of runs
         that never wrote their ``runs`` row. Call with the lock held."""
@@ -187,7 +175,7 @@ class Lake:
             for d in staging.iterdir():
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)
-        for tdir in self._table_dirs():
+        for tdir in self.table_dirs():
             for d in tdir.iterdir():
                 if d.name.startswith("run=") and d.name.removeprefix("run=") not in committed:
                     shutil.rmtree(d, ignore_errors=True)
@@ -214,7 +202,7 @@ class Lake:
         return {t for t in all_tables() if any(self.table_dir(t).glob("run=*/*.parquet"))}
 
     def view_sql(self) -> list[str]:
-        return view_statements(str(self.root), self.tables_with_files())
+        return view_statements(str(self.root), self.tables_with_files(), manifest.view_statements)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB connection with the lake's views (read-only use)."""
@@ -266,6 +254,7 @@ class StoreLake:
     """
 
     def __init__(self, url: str):
+        # Here, not at the top: only a lake at a URL needs fsspec (and its protocol's package).
         import fsspec
 
         self.url = url.rstrip("/")
@@ -298,7 +287,7 @@ class StoreLake:
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         con.register_filesystem(self.fs)
-        for statement in view_statements(self.url, self.tables_with_files()):
+        for statement in view_statements(self.url, self.tables_with_files(), manifest.view_statements):
             con.execute(statement)
         return con
 
@@ -319,7 +308,7 @@ def publish_to_store(lake: Lake, url: str) -> list[str]:
     done = store.committed_runs()
     uploaded: list[str] = []
     for run_id in sorted(lake.committed_runs() - done):
-        for table_dir in sorted(lake._table_dirs()):
+        for table_dir in sorted(lake.table_dirs()):
             if table_dir.name == "runs":
                 continue
             for file in sorted(lake.run_dir(table_dir.name, run_id).glob("*.parquet")):

@@ -18,14 +18,19 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import NamedTuple
 
+import duckdb
 import xxhash
 
-from flows.lake import Lake, write_parquet
+from flows.parquet import write_parquet
 from flows.readers import InputFile, safe_text
 from schemas.manifest import MANIFEST
 
 _CHUNK = 1024**2
+# The current manifest row of each input: the latest committed one.
+LATEST_PER_INPUT = "QUALIFY row_number() OVER (PARTITION BY input_key ORDER BY run_id DESC) = 1"
 
 
 @dataclass(frozen=True)
@@ -53,19 +58,11 @@ class Candidate:
 
 
 def input_key(file: InputFile) -> str:
-    """The identity of an input file: its absolute path, storable as UTF-8.
+    """The identity of an input file: its path as discovered (absolute, symbolic links not
+    resolved), storable as UTF-8. It is also the ``input_path`` the readers give the file's
+    records, on which the views match facts to the manifest.
 
     >>> input_key(InputFile("/data/inbox/a.txt", 3, "a.txt"))
-    '/data/inbox/a.txt'
-    """
-    return safe_text(os.path.abspath(file.path))
-
-
-def record_input_path(file: InputFile) -> str:
-    """The ``input_path`` the readers give this file's records (and so its facts): the
-    views match facts to the manifest on it.
-
-    >>> record_input_path(InputFile("/data/inbox/a.txt", 3, "a.txt"))
     '/data/inbox/a.txt'
     """
     return safe_text(file.path)
@@ -95,16 +92,9 @@ def hash_file(path: str) -> str | None:
     return digest.hexdigest()
 
 
-def current_manifest(lake: Lake) -> dict[str, ManifestEntry]:
-    """The latest committed manifest row per input key (what the ``current_inputs`` view shows)."""
-    import duckdb
-
-    committed = lake.committed_runs()
-    files = [
-        str(p)
-        for p in sorted(lake.table_dir("manifest").glob("run=*/*.parquet"))
-        if p.parent.name.removeprefix("run=") in committed
-    ]
+def current_manifest(files: list[str]) -> dict[str, ManifestEntry]:
+    """The latest manifest row per input key in ``files`` (the committed runs' manifest
+    files: then it is what the ``current_inputs`` view shows)."""
     if not files:
         return {}
     con = duckdb.connect()
@@ -112,7 +102,7 @@ def current_manifest(lake: Lake) -> dict[str, ManifestEntry]:
         rows = con.execute(
             """SELECT input_key, input_path, size, mtime_ns, ctime_ns, content_hash, ingested_run_id
             FROM read_parquet(?, hive_partitioning = false)
-            QUALIFY row_number() OVER (PARTITION BY input_key ORDER BY run_id DESC) = 1""",
+            """ + LATEST_PER_INPUT,
             [files],
         ).fetchall()
     finally:
@@ -153,7 +143,7 @@ def examine(candidate: Candidate, run_id: str, started_at: datetime) -> tuple[bo
     row = {
         "input_key": input_key(file),
         # An unchanged file keeps the rows (and their input_path) of the run that read it.
-        "input_path": previous.input_path if unchanged else record_input_path(file),
+        "input_path": previous.input_path if unchanged else input_key(file),
         "size": size,
         "mtime_ns": mtime_ns,
         "ctime_ns": ctime_ns,
@@ -165,6 +155,53 @@ def examine(candidate: Candidate, run_id: str, started_at: datetime) -> tuple[bo
     return not unchanged, row
 
 
-def stage_manifest(lake: Lake, run_id: str, shard: int, rows: list[dict]) -> None:
-    """Write one shard's manifest rows to staging (replacing an earlier attempt's)."""
-    write_parquet(rows, MANIFEST, lake.staged_file(run_id, "manifest", shard))
+class Examined(NamedTuple):
+    """A shard's candidates once hashed: the files to read, and every candidate's manifest row."""
+
+    to_read: list[InputFile]
+    rows: list[dict]
+
+
+def examine_all(candidates: list[Candidate], run_id: str, started_at: datetime) -> Examined:
+    """``examine`` each candidate, in order."""
+    to_read, rows = [], []
+    for candidate in candidates:
+        read, row = examine(candidate, run_id, started_at)
+        rows.append(row)
+        if read:
+            to_read.append(candidate.file)
+    return Examined(to_read, rows)
+
+
+def stage_manifest(path: str | Path, rows: list[dict]) -> None:
+    """Write one shard's manifest rows to its staging file ``path`` (replacing an earlier attempt's)."""
+    write_parquet(rows, MANIFEST, path)
+
+
+def view_statements(manifest_source: str, committed: str, temporary: bool = False) -> tuple[list[str], str]:
+    """The ``manifest`` and ``current_inputs`` views, and the condition a fact row meets when
+    it belongs to the live version of its input.
+
+    ``manifest_source`` is SQL reading the physical manifest files; ``committed`` the
+    condition that keeps committed runs only; ``temporary`` makes them a connection's temp
+    views (consolidate's). A run that wrote no manifest rows (a lake made before the
+    manifest existed) keeps all its rows visible.
+
+    >>> statements, live = view_statements("SELECT 1", "true")
+    >>> "current_inputs" in live
+    True
+    """
+    view = "TEMP VIEW" if temporary else "VIEW"
+    statements = [
+        f"CREATE OR REPLACE {view} manifest AS SELECT * FROM ({manifest_source}) WHERE {committed}",
+        # The latest committed row per input says which run's rows are live for it.
+        f"""CREATE OR REPLACE {view} current_inputs AS
+        SELECT input_key, input_path, ingested_run_id AS run_id, size, mtime_ns, content_hash
+        FROM manifest
+        {LATEST_PER_INPUT}""",
+    ]
+    live = (
+        "((input_path, run_id) IN (SELECT input_path, run_id FROM current_inputs)"
+        " OR run_id NOT IN (SELECT run_id FROM manifest))"
+    )
+    return statements, live

@@ -20,6 +20,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+import duckdb
+
+from flows.lake import Lake
+
 MARKDOWN_KEY = "copydesk-run"
 TABLE_KEY = "copydesk-run-counts"
 TOP_BOILERPLATE = 10
@@ -38,10 +42,6 @@ def top_boilerplate(lake: str, limit: int = TOP_BOILERPLATE) -> list[dict]:
 
     An empty list when the lake has no ``boilerplate`` view yet.
     """
-    import duckdb
-
-    from flows.lake import Lake
-
     try:
         con = Lake(lake).connect()
         cursor = con.execute(
@@ -133,6 +133,7 @@ def run_markdown(summary, boilerplate: list[dict] = ()) -> str:
 
 def publish_artifacts(summary) -> None:
     """Publish the run's markdown and table artifacts to the Prefect API."""
+    # Here, not at the top: ``copydesk report`` imports this module and needs no Prefect.
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
     boilerplate = top_boilerplate(summary.lake)
@@ -183,8 +184,6 @@ def report_data(lake: str, last_runs: int = 20) -> dict[str, list[tuple]]:
     articles)``, ``paragraphs_removed`` ``(status, paragraphs)``, ``rejects``
     ``(reason, records)``, ``totals`` one ``(articles, duplicates, paragraphs, kept paragraphs, rejects)``.
     """
-    from flows.lake import Lake
-
     con = Lake(lake).connect()
 
     def q(sql: str, *params) -> list[tuple]:
@@ -232,6 +231,10 @@ def render_report(lake: str, out: str = "data/report", last_runs: int = 20) -> P
     tmp.write_text(_html(lake, data, list(charts)), encoding="utf-8")
     os.replace(tmp, page)
     return page
+
+
+# matplotlib is imported in the chart functions only: a run's artifacts need no charts,
+# and importing it costs about a second.
 
 
 def _save(figure, path: Path) -> None:

@@ -31,6 +31,8 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
     """
     if runner in ("process", "dask"):
         _check_api_url()
+    # The runners are imported here, not at the top: the CLI imports this module before it
+    # has checked its arguments, and prefect_dask is an optional extra.
     if runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
@@ -62,7 +64,7 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
 def _check_api_url() -> None:
     """Warn when worker processes would find no API: each would then start a temporary
     Prefect server of its own, which costs seconds per process."""
-    from prefect.settings import PREFECT_API_URL
+    from prefect.settings import PREFECT_API_URL  # here: Prefect is imported only once a run starts
 
     if not (os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()):
         warnings.warn(

@@ -30,6 +30,11 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from flows.etl import etl
+from flows.readers import InputError, discover_inputs
+from flows.runners import default_workers, make_task_runner
+from flows.server import ensure_api_url
+
 DEPLOYMENT = "inbox"
 DEFAULT_CRON = "0 * * * *"  # hourly, on the hour
 DEFAULT_INBOX = "data/inbox"
@@ -48,10 +53,6 @@ def ingest_inbox(
     lock_wait: float = DEFAULT_LOCK_WAIT,
 ):
     """Ingest the files in ``inbox`` into ``lake``; nothing to do when the inbox is empty."""
-    from flows.etl import etl
-    from flows.readers import InputError, discover_inputs
-    from flows.runners import default_workers, make_task_runner
-
     logger = get_run_logger()
     try:
         discover_inputs(inbox)
@@ -78,8 +79,6 @@ def serve(
 ) -> None:
     """Register the ``inbox`` deployment on ``cron`` (or every ``interval`` seconds) and
     run its scheduled runs until interrupted."""
-    from flows.server import ensure_api_url
-
     ensure_api_url()  # before any run starts: its worker processes inherit the URL
     os.makedirs(inbox, exist_ok=True)
     schedule = {"interval": interval} if interval else {"cron": cron or DEFAULT_CRON}

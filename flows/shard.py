@@ -8,41 +8,23 @@ same in-process, in a process pool or on a Dask worker. Memory is bounded by
 from __future__ import annotations
 
 import os
-from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from flows.lake import PARQUET_COMPRESSION, Lake
+from flows.lake import Lake
+from flows.parquet import PARQUET_COMPRESSION
 from flows.readers import InputFile, iter_records, record_format
 from flows.sources import load_sources
 from schemas.decisions import SIGNATURES
-from schemas.tables import ARTICLES, PARAGRAPHS, REJECTS
+from schemas.tables import ARTICLES, PARAGRAPHS, REJECTS, RunCounts
 from transforms.article import RecordContext, clean_record
 from transforms.records import Article, Reject
 
 # Rows buffered per table before a row group is written.
 BATCH_ROWS = 2_000
-
-
-@dataclass
-class ShardResult:
-    """Counts a shard returns to the flow: small, picklable, no data."""
-
-    shard: int
-    files_read: int = 0
-    bytes_read: int = 0
-    records_read: int = 0
-    articles: int = 0
-    rejects: int = 0
-    paragraphs_read: int = 0
-    paragraph_status: Counter = field(default_factory=Counter)
-    rejects_by_reason: Counter = field(default_factory=Counter)
-    fixes_applied: Counter = field(default_factory=Counter)
-    encodings: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
 
 
 class _TableWriter:
@@ -80,14 +62,12 @@ def process_shard(
     started_at: datetime,
     lake_root: str,
     sources_path: str | None = None,
-) -> ShardResult:
-    """Read, clean and stage every record of ``files``; return the counts."""
-    import time
-
-    t0 = time.perf_counter()
+) -> RunCounts:
+    """Read, clean and stage every record of ``files``; return the counts (the sum of
+    each file's and each record's)."""
     lake = Lake(lake_root)
     registry = load_sources(sources_path)
-    result = ShardResult(shard=shard)
+    counts = RunCounts()
     writers = {
         "articles": _TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
         "paragraphs": _TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
@@ -95,8 +75,7 @@ def process_shard(
     }
     try:
         for file in files:
-            result.files_read += 1
-            result.bytes_read += file.size
+            counts += RunCounts(files_read=1)
             config = registry.for_input(file)
             context = RecordContext(
                 folder_source=os.path.basename(os.path.dirname(file.path)) or None,
@@ -105,23 +84,22 @@ def process_shard(
                 relpath=file.relpath,
             )
             for record in iter_records(file, config, registry.limits):
-                result.records_read += 1
+                counts += RunCounts(records_read=1)
                 fmt = record_format(file, record, config)
                 if fmt != context.input_format:  # archive members may differ from each other
                     context = replace(context, input_format=fmt)
                 outcome = clean_record(record, context)
                 if isinstance(outcome, Reject):
-                    _add_reject(writers["rejects"], outcome, run_id, result)
+                    counts += _add_reject(writers["rejects"], outcome, run_id)
                 else:
-                    _add_article(writers, outcome, run_id, started_at, result)
+                    counts += _add_article(writers, outcome, run_id, started_at)
     finally:
         for writer in writers.values():
             writer.close()
-    result.seconds = time.perf_counter() - t0
-    return result
+    return counts
 
 
-def _add_reject(writer: _TableWriter, reject: Reject, run_id: str, result: ShardResult) -> None:
+def _add_reject(writer: _TableWriter, reject: Reject, run_id: str) -> RunCounts:
     writer.add(
         {
             "run_id": run_id,
@@ -132,8 +110,7 @@ def _add_reject(writer: _TableWriter, reject: Reject, run_id: str, result: Shard
             "raw": reject.raw,
         }
     )
-    result.rejects += 1
-    result.rejects_by_reason[reject.reason] += 1
+    return RunCounts(rejects=1, rejects_by_reason={reject.reason: 1})
 
 
 def _add_article(
@@ -141,8 +118,7 @@ def _add_article(
     article: Article,
     run_id: str,
     started_at: datetime,
-    result: ShardResult,
-) -> None:
+) -> RunCounts:
     values = article.values
     values["run_id"] = run_id
     values["ingested_at"] = started_at
@@ -178,9 +154,15 @@ def _add_article(
                 "run_id": run_id,
             }
         )
-        result.paragraph_status[p.status] += 1
-    result.articles += 1
-    result.paragraphs_read += len(article.paragraphs)
-    result.encodings[values["encoding"]] += 1
-    for fix in set(values["fixes"]):
-        result.fixes_applied[fix] += 1
+    removed: dict[str, int] = {}
+    for p in article.paragraphs:
+        if p.status != "kept":
+            removed[p.status] = removed.get(p.status, 0) + 1
+    return RunCounts(
+        articles=1,
+        paragraphs_read=len(article.paragraphs),
+        paragraphs_kept=len(article.paragraphs) - sum(removed.values()),
+        paragraphs_removed=removed,
+        encodings={values["encoding"]: 1},
+        fixes_applied=dict.fromkeys(set(values["fixes"]), 1),
+    )

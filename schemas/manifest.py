@@ -1,63 +1,34 @@
-"""The manifest: which input files the lake has ingested, and which run's rows are live.
+"""The manifest table: which input files the lake has ingested, and which run's rows are live.
 
 Each run that commits writes one manifest row per input file it looked at closely (new,
-changed, or touched), under ``LAKE/manifest/run=<run_id>/``. The current manifest is the
-latest committed row per ``input_key``; the views show, for each input, only the facts
-(``articles``, ``paragraphs``, ``rejects``) of the run that last ingested it
-(``current_inputs``), so a changed file replaces its articles and no stale row remains.
+changed, or touched), under ``LAKE/manifest/run=<run_id>/``. What the rows mean to a run
+and to the views (the current manifest, the live rows) is ``flows.manifest``'s.
 """
 
 from __future__ import annotations
 
 import pyarrow as pa
 
-from schemas.tables import TIMESTAMP, _field, _schema
+from schemas.tables import TIMESTAMP, column, table_schema
 
-MANIFEST = _schema(
+MANIFEST = table_schema(
     "manifest",
     "One row per input file a run examined: its identity, size, times and content hash, and the "
     "run whose rows for it are live. The current manifest is the latest committed row per input_key.",
-    _field("input_key", pa.string(), False,
+    column("input_key", pa.string(), False,
            "Input identity: the file's absolute path (symbolic links not resolved), so the same "
            "file given through another relative INPUT is the same input."),
-    _field("input_path", pa.string(), False,
+    column("input_path", pa.string(), False,
            "The input_path its live facts carry (as the readers name the file); the views match on it."),
-    _field("size", pa.int64(), True, "File size in bytes when examined; null when it could not be read."),
-    _field("mtime_ns", pa.int64(), True, "Modification time (ns since the epoch); null when unknown."),
-    _field("ctime_ns", pa.int64(), True,
+    column("size", pa.int64(), True, "File size in bytes when examined; null when it could not be read."),
+    column("mtime_ns", pa.int64(), True, "Modification time (ns since the epoch); null when unknown."),
+    column("ctime_ns", pa.int64(), True,
            "Status change time (ns): moves with a chmod, so a file made readable is read again."),
-    _field("content_hash", pa.string(), True,
+    column("content_hash", pa.string(), True,
            "xxh3-128 of the file's bytes; null when they could not be read (the file became a reject)."),
-    _field("ingested_run_id", pa.string(), False,
+    column("ingested_run_id", pa.string(), False,
            "The run whose articles, paragraphs and rejects for this input are live (this run, "
            "unless the file was only touched and its bytes were unchanged)."),
-    _field("examined_at", TIMESTAMP, False, "When the run that wrote this row started."),
-    _field("run_id", pa.string(), False, "The run that wrote this row."),
+    column("examined_at", TIMESTAMP, False, "When the run that wrote this row started."),
+    column("run_id", pa.string(), False, "The run that wrote this row."),
 )
-
-
-def manifest_view_statements(manifest_source: str, committed: str) -> tuple[list[str], str]:
-    """The ``manifest`` and ``current_inputs`` views, and the condition a fact row meets when
-    it belongs to the live version of its input.
-
-    ``manifest_source`` is SQL reading the physical manifest files; ``committed`` the
-    condition that keeps committed runs only. A run that wrote no manifest rows (a lake
-    made before the manifest existed) keeps all its rows visible.
-
-    >>> statements, live = manifest_view_statements("SELECT 1", "true")
-    >>> "current_inputs" in live
-    True
-    """
-    statements = [
-        f"CREATE OR REPLACE VIEW manifest AS SELECT * FROM ({manifest_source}) WHERE {committed}",
-        # The latest committed row per input says which run's rows are live for it.
-        """CREATE OR REPLACE VIEW current_inputs AS
-        SELECT input_key, input_path, ingested_run_id AS run_id, size, mtime_ns, content_hash
-        FROM manifest
-        QUALIFY row_number() OVER (PARTITION BY input_key ORDER BY run_id DESC) = 1""",
-    ]
-    live = (
-        "((input_path, run_id) IN (SELECT input_path, run_id FROM current_inputs)"
-        " OR run_id NOT IN (SELECT run_id FROM manifest))"
-    )
-    return statements, live

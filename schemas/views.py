@@ -23,15 +23,18 @@ physical rows, are the truth about decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pyarrow as pa
 
 from schemas.decisions import DECISIONS, DEDUP_FACTS
-from schemas.manifest import MANIFEST, manifest_view_statements
-from schemas.tables import TABLES
+from schemas.manifest import MANIFEST
+from schemas.tables import ARTICLES_VIEW, TABLES
 
 # Tables that gained a column since lakes were first written (paragraphs.word_count).
 _GREW = frozenset({"paragraphs"})
+ManifestViews = Callable[[str, str], tuple[list[str], str]]
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
 
@@ -55,16 +58,24 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_quote = sql_string
-
-
 def empty_select(schema: pa.Schema) -> str:
     """A typed, empty SELECT with ``schema``'s columns: lets a view exist before any file."""
     columns = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t in duckdb_types(schema))
     return f"SELECT {columns} WHERE false"
 
 
-_empty_select = empty_select
+# articles_all's columns that are not the facts' own: re-derived from the kept paragraphs
+# for articles holding boilerplate (``rederived``), and the decisions (``duplicates``).
+_ARTICLES_ALL = {
+    "content_hash": "CASE WHEN r.article_id IS NULL THEN a.content_hash ELSE r.content_hash END AS content_hash",
+    "body": "CASE WHEN r.article_id IS NULL THEN a.body ELSE r.body END AS body",
+    "paragraph_count":
+        "CASE WHEN r.article_id IS NULL THEN a.paragraph_count ELSE r.paragraph_count END::INTEGER AS paragraph_count",
+    "word_count": "CASE WHEN r.article_id IS NULL THEN a.word_count ELSE r.word_count END::INTEGER AS word_count",
+    "char_count": "CASE WHEN r.article_id IS NULL THEN a.char_count ELSE length(r.body) END::INTEGER AS char_count",
+    "duplicate_of": "d.duplicate_of",
+    "cluster_id": "d.cluster_id",
+}
 
 
 def table_source(lake: str, table: str, has_files: bool) -> str:
@@ -73,7 +84,7 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
     if not has_files:
         return empty_select(schema)
     columns = ", ".join(f'"{f.name}"' for f in schema)
-    pattern = _quote(f"{lake.rstrip('/')}/{table}/*/*.parquet")
+    pattern = sql_string(f"{lake.rstrip('/')}/{table}/*/*.parquet")
     if table in _GREW:
         # Files written before a column was added lack it: read them by name, beside a
         # typed empty select, so that the column is NULL there instead of failing the view.
@@ -82,11 +93,14 @@ def table_source(lake: str, table: str, has_files: bool) -> str:
     return f"SELECT {columns} FROM read_parquet({pattern}, hive_partitioning = false)"
 
 
-def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
+def view_statements(lake: str, tables_with_files: set[str], manifest_views: ManifestViews) -> list[str]:
     """``CREATE VIEW`` statements for every table, committed runs only.
 
     ``lake`` is the lake's absolute path (or URL). ``tables_with_files`` names the tables
     that have at least one Parquet file; the others get a typed empty view.
+    ``manifest_views`` is the manifest's rule (``flows.manifest.view_statements``): given
+    SQL reading the manifest files and the committed-runs condition, its views and the
+    condition a fact row meets when it belongs to the live version of its input.
     """
 
     def source(table: str) -> str:
@@ -96,7 +110,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     latest = "run_id = (SELECT max(run_id) FROM runs)"  # run ids sort by start time
     sql = [f"CREATE OR REPLACE VIEW runs AS {source('runs')}"]
     # manifest, current_inputs and the rule that hides rows of a superseded input version.
-    manifest_sql, live = manifest_view_statements(source("manifest"), committed)
+    manifest_sql, live = manifest_views(source("manifest"), committed)
     sql += manifest_sql
     for table in TABLES:
         if table not in ("runs", "articles", "paragraphs"):
@@ -135,7 +149,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
     # Bodies are re-derived only for articles holding boilerplate: the others' stored
     # body already is their kept paragraphs joined (the shard wrote both from one list).
     sql.append(
-        """CREATE OR REPLACE VIEW articles_all AS
+        f"""CREATE OR REPLACE VIEW articles_all AS
         WITH rederived AS (
             SELECT article_id,
                    coalesce(string_agg(text, chr(10) || chr(10) ORDER BY position)
@@ -148,16 +162,7 @@ def view_statements(lake: str, tables_with_files: set[str]) -> list[str]:
             WHERE article_id IN (SELECT article_id FROM paragraphs WHERE status = 'boilerplate')
             GROUP BY article_id
         )
-        SELECT a.* REPLACE (
-            CASE WHEN r.article_id IS NULL THEN a.content_hash ELSE r.content_hash END AS content_hash,
-            CASE WHEN r.article_id IS NULL THEN a.body ELSE r.body END AS body,
-            CASE WHEN r.article_id IS NULL THEN a.paragraph_count ELSE r.paragraph_count END::INTEGER
-                AS paragraph_count,
-            CASE WHEN r.article_id IS NULL THEN a.word_count ELSE r.word_count END::INTEGER AS word_count,
-            CASE WHEN r.article_id IS NULL THEN a.char_count ELSE length(r.body) END::INTEGER AS char_count,
-            d.duplicate_of AS duplicate_of,
-            d.cluster_id AS cluster_id
-        )
+        SELECT {", ".join(_ARTICLES_ALL.get(name, f'a."{name}"') for name in ARTICLES_VIEW.names)}
         FROM articles_current a
         LEFT JOIN rederived r ON r.article_id = a.article_id
         LEFT JOIN duplicates d ON d.article_id = a.article_id"""

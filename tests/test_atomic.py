@@ -127,11 +127,11 @@ def test_kill_at_any_point_then_rerun_equals_one_clean_run(point, clean, run_etl
 
 
 def test_failed_shard_publishes_nothing_and_the_rerun_picks_it_up(clean, run_etl, tmp_path, monkeypatch):
-    import flows.etl
+    import flows.stages
     from flows.etl import RunFailed
 
     inbox, _, clean_state = clean
-    real = flows.etl.process_shard
+    real = flows.stages.process_shard
     calls = []
 
     def failing(shard, files, *args, **kwargs):
@@ -141,7 +141,7 @@ def test_failed_shard_publishes_nothing_and_the_rerun_picks_it_up(clean, run_etl
             raise OSError(5, "Input/output error")
         return result
 
-    monkeypatch.setattr(flows.etl, "process_shard", failing)
+    monkeypatch.setattr(flows.stages, "process_shard", failing)
     lake = tmp_path / "lake"
     with pytest.raises(RunFailed) as failure:
         run_etl(inbox, lake=lake, runner="thread")
@@ -152,17 +152,17 @@ def test_failed_shard_publishes_nothing_and_the_rerun_picks_it_up(clean, run_etl
     state = lake_state(Lake(lake))
     assert all(v == [] for v in state.values()), state
 
-    monkeypatch.setattr(flows.etl, "process_shard", real)
+    monkeypatch.setattr(flows.stages, "process_shard", real)
     rerun, lake = run_etl(inbox, lake=lake, runner="thread")
     assert rerun.committed
     assert lake_state(lake) == clean_state
 
 
 def test_retried_shard_stages_its_rows_once(clean, run_etl, tmp_path, monkeypatch):
-    import flows.etl
+    import flows.stages
 
     inbox, _, clean_state = clean
-    real = flows.etl.process_shard
+    real = flows.stages.process_shard
     failed = set()
 
     def flaky(shard, files, *args, **kwargs):
@@ -172,7 +172,7 @@ def test_retried_shard_stages_its_rows_once(clean, run_etl, tmp_path, monkeypatc
             raise ConnectionError("lost the worker")
         return result
 
-    monkeypatch.setattr(flows.etl, "process_shard", flaky)
+    monkeypatch.setattr(flows.stages, "process_shard", flaky)
     summary, lake = run_etl(inbox, lake=tmp_path / "lake", runner="thread")
     assert summary.committed and failed
     assert lake_state(lake) == clean_state

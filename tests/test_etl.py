@@ -92,7 +92,9 @@ def test_runs_row_balances_and_records_config(samples_lake):
     assert run["records_read"] == run["articles"] + run["rejects"]
     removed = dict(run["paragraphs_removed"])
     assert run["paragraphs_read"] == run["paragraphs_kept"] + sum(removed.values())
-    assert removed["repeat"] >= 2 and removed["byline"] >= 3
+    assert removed == {"byline": 4, "repeat": 2}
+    assert (run["files_read"], run["records_read"], run["articles"], run["rejects"]) == (5, 5, 5, 0)
+    assert (run["paragraphs_read"], run["paragraphs_kept"], run["duplicates"]) == (38, 32, 0)
     assert '"uncurl_quotes": false' in run["config"]
 
 
