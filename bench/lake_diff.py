@@ -81,6 +81,9 @@ def compare(left: str, right: str, out=sys.stdout, current_views: bool = False) 
             print(f"  {view}: DIFFERENT, {sum(rows_a.values())} vs {sum(rows_b.values())} rows; "
                   f"{sum(only_a.values())} only in the first, {sum(only_b.values())} only in the second{note}",
                   file=out)
+            differing = [c for c in shared if _rows(a, view, [c]) != _rows(b, view, [c])]
+            print(f"      columns whose values differ: {', '.join(differing) or 'none alone (rows pair differently)'}",
+                  file=out)
             for row in list(only_a)[:2]:
                 print(f"      first:  {row[:300]}", file=out)
             for row in list(only_b)[:2]:

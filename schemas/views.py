@@ -78,6 +78,14 @@ _ARTICLES_ALL = {
 }
 
 
+# articles_current has the views' columns in their order, as it always had: its decision
+# columns stay null (the facts hold none); articles_all fills them from ``duplicates``.
+_ARTICLES_CURRENT = {
+    "duplicate_of": "CAST(NULL AS VARCHAR) AS duplicate_of",
+    "cluster_id": "CAST(NULL AS VARCHAR) AS cluster_id",
+}
+
+
 def table_source(lake: str, table: str, has_files: bool) -> str:
     """SQL reading one physical table of the lake (all runs' files, committed or not)."""
     schema = _PHYSICAL[table]
@@ -125,7 +133,8 @@ def view_statements(lake: str, tables_with_files: set[str], manifest_views: Mani
     # id, and the newest committed run's row wins.
     sql.append(
         f"""CREATE OR REPLACE VIEW articles_current AS
-        SELECT * FROM ({source('articles')}) WHERE {committed} AND {live}
+        SELECT {", ".join(_ARTICLES_CURRENT.get(name, f'"{name}"') for name in ARTICLES_VIEW.names)}
+        FROM ({source('articles')}) WHERE {committed} AND {live}
         QUALIFY row_number() OVER (
             PARTITION BY article_id ORDER BY run_id DESC, input_path, input_locator) = 1"""
     )
