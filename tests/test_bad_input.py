@@ -48,7 +48,7 @@ def _big_article() -> bytes:
 @pytest.fixture(scope="module")
 def bad_lake(tmp_path_factory, prefect_api):
     """One run over an inbox holding every kind of bad input next to good ones."""
-    import flows.etl
+    from flows import manifest
     from flows.etl import etl
     from flows.readers import files as reader_files
     from flows.runners import make_task_runner
@@ -79,7 +79,7 @@ def bad_lake(tmp_path_factory, prefect_api):
     (inbox / "secret.jsonl").chmod(0)
     os.symlink("loop.txt", inbox / "loop.txt")
     secret = str(inbox / "secret.jsonl")
-    real_open, real_select = open, flows.etl.select_inputs
+    real_open, real_select = open, manifest.select_inputs
 
     def no_permission(path, *args, **kwargs):
         # root reads a chmod 000 file: make open() answer as it does for everyone else.
@@ -94,7 +94,7 @@ def bad_lake(tmp_path_factory, prefect_api):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(reader_files, "open", no_permission, raising=False)
-        mp.setattr(flows.etl, "select_inputs", then_vanish)
+        mp.setattr(manifest, "select_inputs", then_vanish)
         summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
             input=str(inbox), lake=str(root / "lake"), workers=2
         )
