@@ -1,7 +1,13 @@
 """transforms.paragraphs: re-flow, cutting, comparison keys, repeats."""
 
+import re
+import sys
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.corpus_texts import corpus_texts
 from transforms.paragraphs import (
     comparison_text,
     cut_paragraphs,
@@ -36,6 +42,35 @@ def test_split_paragraphs_drops_empty_and_whitespace_only():
 
 def test_normalize_space_collapses_every_kind_of_space():
     assert normalize_space("a\u00a0\u00a0b\tc\u3000d  \u2028e ") == "a b c d e"
+
+
+def _normalize_space_by_regex(text: str) -> str:
+    """The regex normalize_space was, kept as the oracle of the str.split() one."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_str_split_and_regex_agree_on_what_is_white_space_for_every_code_point():
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    by_regex = [c for c in every if re.fullmatch(r"\s", c)]
+    assert by_regex == [c for c in every if c.isspace()]
+    assert len(by_regex) == 29
+    assert normalize_space("".join(every)) == _normalize_space_by_regex("".join(every))
+
+
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_SPACES + "\u200b\ufeff\u00adab"), st.characters())))
+def test_normalize_space_equals_the_regex_on_arbitrary_text(text):
+    assert normalize_space(text) == _normalize_space_by_regex(text)
+
+
+def test_normalize_space_equals_the_regex_on_every_shared_corpus():
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    for text in texts:
+        assert normalize_space(text) == _normalize_space_by_regex(text)
 
 
 def test_seed_variants_compare_equal():

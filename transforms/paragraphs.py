@@ -25,9 +25,6 @@ _LINE_ENDS = re.compile(r"\r\n?|[\u0085\u000b\u000c\u2028]")
 # Invisible characters that only typography or a CMS put in: zero-width space and
 # joiners, soft hyphen, word joiner, BOM. They never make two paragraphs differ.
 _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u00ad\u2060\ufeff"))
-# Every kind of horizontal or vertical space inside a paragraph collapses to one space.
-# \s covers NBSP, the ideographic space, tabs and line/paragraph separators.
-_SPACE_RUN = re.compile(r"\s+")
 
 # Quote and dash variants that typography, not content, distinguishes.
 _QUOTES = str.maketrans(
@@ -49,7 +46,11 @@ def normalize_space(text: str) -> str:
     >>> normalize_space("  Talks\\u00a0ended \\t late.\\n")
     'Talks ended late.'
     """
-    return _SPACE_RUN.sub(" ", text).strip()
+    # str.split() cuts at the characters str.isspace() accepts, which are exactly the
+    # ones re's \s matches in a str pattern (NBSP, the ideographic space, tabs, U+2028,
+    # U+001C..U+001F, ...), so this is re.sub(r"\s+", " ", text).strip(), three to four
+    # times faster (tests/test_paragraphs.py checks both claims on every code point).
+    return " ".join(text.split())
 
 
 def reflow(text: str) -> str:
