@@ -23,12 +23,12 @@ STEPS = [
     ("  decode bytes", "transforms/decoding.py", "decode"),
     ("  repair text (ftfy fast path)", "transforms/repair.py", "repair_and_explain"),
     ("  re-flow paragraphs", "transforms/paragraphs.py", "reflow"),
-    ("  paragraph keys", "transforms/paragraphs.py", "paragraph_key"),
+    ("  paragraphs: comparison text, key", "transforms/paragraphs.py", "cut"),
     ("  bylines", "transforms/bylines.py", "is_byline"),
     ("  dates", "transforms/dates.py", "parse_date"),
     ("  language id (py3langid)", "transforms/language.py", "detect_language"),
     ("  title repeat check", "transforms/titles.py", "find_title_repeats"),
-    ("MinHash signature", "transforms/fingerprints.py", "minhash"),
+    ("  MinHash signature and bands", "transforms/fingerprints.py", "fingerprint"),
     ("Parquet writes", "flows/shard.py", "flush"),
 ]
 

@@ -8,6 +8,8 @@ import random
 import duckdb
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from transforms.fingerprints import (
     DEFAULT_MINHASH,
@@ -17,10 +19,13 @@ from transforms.fingerprints import (
     fingerprint,
     jaccard_estimate,
     minhash,
+    paragraph_words,
     shingle_hashes,
     shingle_jaccard,
     words,
 )
+from transforms.paragraphs import cut
+from transforms.records import Paragraph
 
 VOCAB = [f"w{i}" for i in range(20_000)]
 
@@ -109,3 +114,20 @@ def test_fingerprint_is_the_minhash_and_its_bands():
     assert sig.minhash[:4] == (249340349, 611855816, 514734150, 312049537)
     assert sig.bands[:2] == (-1924131637875368720, 4049278952517660)
     assert fingerprint("") is None
+
+
+_JOINS = st.sampled_from(
+    ["\u0301", "\u0308", "\u00a8", "\ufb01", "\u2026", "\u1100", "\u1161", "\u11a8", " ", "\n", "\u00ad"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(_JOINS, st.characters(exclude_categories=("Cs",)))), max_size=6))
+def test_a_body_s_words_are_its_paragraphs_words_in_order(texts):
+    # What lets clean_record fingerprint from the paragraphs' comparison texts: NFKC
+    # never composes across the blank line (combining marks and Hangul jamo at a start).
+    assert words("\n\n".join(texts)) == [w for t in texts for w in paragraph_words(Paragraph(0, t))]
+    assert [paragraph_words(cut(0, t)) for t in texts] == [words(t) for t in texts]
+    body = "\n\n".join(texts)
+    sig = fingerprint(body, body_words=[w for t in texts for w in paragraph_words(cut(0, t))])
+    assert sig == fingerprint(body)

@@ -107,7 +107,32 @@ def paragraph_key(paragraph: str) -> str:
     >>> paragraph_key("Fast \\u2013 now") == paragraph_key("fast - NOW")
     True
     """
-    return xxhash.xxh3_64_hexdigest(comparison_text(paragraph).encode("utf-8"))
+    return key_of_comparison(comparison_text(paragraph))
+
+
+def key_of_comparison(comparison: str) -> str:
+    """``paragraph_key`` of a paragraph whose ``comparison_text`` is ``comparison``."""
+    return xxhash.xxh3_64_hexdigest(comparison.encode("utf-8"))
+
+
+def cut(position: int, text: str) -> Paragraph:
+    """A new ``kept`` paragraph with its key and its comparison text, computed once.
+
+    >>> p = cut(0, "Fast \\u2013 NOW")
+    >>> p.key == paragraph_key("fast - now"), p.comparison
+    (True, 'fast - now')
+    """
+    comparison = comparison_text(text)
+    return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison)
+
+
+def comparison_of(paragraph: Paragraph) -> str:
+    """A paragraph's ``comparison_text``: the one ``cut`` computed, else computed now.
+
+    >>> comparison_of(Paragraph(0, "Fast \\u2013 NOW")) == comparison_of(cut(0, "Fast \\u2013 NOW"))
+    True
+    """
+    return paragraph.comparison if paragraph.comparison is not None else comparison_text(paragraph.text)
 
 
 def find_repeats(paragraphs: Sequence[Paragraph], title: str | None = None) -> dict[int, int]:

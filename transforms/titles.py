@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from transforms.fingerprints import paragraph_words
 from transforms.fingerprints import words as comparison_words
 from transforms.paragraphs import normalize_space
 from transforms.records import Paragraph
@@ -129,7 +130,7 @@ def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> di
     found: dict[int, None] = {}
     head = [p for p in paragraphs if p.status == "kept"][:3]
     for i, paragraph in enumerate(head):
-        found_words = comparison_words(paragraph.text)
+        found_words = paragraph_words(paragraph)
         # A site suffix is short and set off by a separator; anything longer after the
         # title is body text, and that paragraph stays.
         suffix = len(found_words) - len(title_words)
