@@ -109,21 +109,30 @@ def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.n
 
 def word_shingle_hashes(tokens: list[str], size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
     """``shingle_hashes`` of a text given by its ``words``."""
+    return np.unique(shingle_values(tokens, size))
+
+
+def shingle_values(tokens: list[str], size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
+    """The 32-bit hash of every ``size``-word shingle of ``tokens``, in order, repeats
+    included (``word_shingle_hashes`` is the distinct ones; MinHash needs no dedup).
+
+    >>> shingle_values(["a", "b", "a", "b"], size=2).tolist() == shingle_values(["a", "b"] * 2, size=2).tolist()
+    True
+    """
     if not tokens:
         return np.empty(0, dtype=np.uint64)
     # Each word is hashed once; a shingle's hash combines its words' hashes with one
     # fixed odd multiplier per slot, in numpy, instead of hashing every joined window.
-    word_hashes = np.fromiter(
-        (xxhash.xxh64_intdigest(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens)
-    )
+    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
+    word_hashes = np.fromiter(map(xxhash.xxh64_intdigest, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
-    combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for slot in range(width):
-            combined += word_hashes[slot : slot + count] * _SLOT_MULTIPLIERS[slot]
-    folded = (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
-    return np.unique(folded)
+        combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
+        product = np.empty_like(combined)
+        for slot in range(1, width):
+            combined += np.multiply(word_hashes[slot : slot + count], _SLOT_MULTIPLIERS[slot], out=product)
+    return (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
 
 
 @lru_cache(maxsize=4)
@@ -150,15 +159,19 @@ def minhash(text: str, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
 
 def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its ``words``."""
-    shingles = word_shingle_hashes(tokens, config.shingle_words)
+    # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
+    shingles = shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
     signature = np.full(config.num_perm, _MAX_HASH, dtype=np.uint64)
     # Chunks bound the temporary (chunk x num_perm) matrix for very long texts.
     for start in range(0, len(shingles), 4096):
         chunk = shingles[start : start + 4096, None]
         with np.errstate(over="ignore"):
-            values = (chunk * a + b) >> np.uint64(32)
-        np.minimum(signature, values.min(axis=0), out=signature)
+            values = chunk * a
+            values += b
+        # ">> 32" never changes which value is smallest, so it is taken after the minimum,
+        # on num_perm values instead of the whole matrix.
+        np.minimum(signature, values.min(axis=0) >> np.uint64(32), out=signature)
     return signature.astype(np.uint32)
 
 
