@@ -40,6 +40,22 @@ _QUOTES = str.maketrans(
 )
 
 
+# The characters each table changes: str.translate looks every character up in the table,
+# which costs more than finding out that none of them is there (the common case), so the
+# tables are applied only to texts that hold one of their characters (same result).
+_HAS_INVISIBLE = re.compile("[" + "".join(map(chr, _INVISIBLE)) + "]")
+_HAS_QUOTE = re.compile("[" + re.escape("".join(map(chr, _QUOTES))) + "]")
+
+
+def translate_where_needed(text: str, table: dict[int, str | int | None], pattern: re.Pattern[str]) -> str:
+    """``text.translate(table)``, skipped when ``pattern`` (the table's characters) finds none.
+
+    >>> translate_where_needed("a\u2019b", _QUOTES, _HAS_QUOTE), translate_where_needed("ab", _QUOTES, _HAS_QUOTE)
+    ("a'b", 'ab')
+    """
+    return text.translate(table) if pattern.search(text) else text
+
+
 def normalize_space(text: str) -> str:
     """Collapse every run of white space (NBSP, tabs, newlines) to one space and trim.
 
@@ -64,7 +80,7 @@ def reflow(text: str) -> str:
     'One line.\\n\\nTwo.'
     """
     text = _LINE_ENDS.sub("\n", text)
-    parts = (normalize_space(p.translate(_INVISIBLE)) for p in _BLANK_LINE.split(text))
+    parts = (normalize_space(translate_where_needed(p, _INVISIBLE, _HAS_INVISIBLE)) for p in _BLANK_LINE.split(text))
     return "\n\n".join(p for p in parts if p)
 
 
@@ -97,8 +113,8 @@ def comparison_text(paragraph: str) -> str:
     """
     # Invisible characters go before NFKC, quotes after it: NFKC maps some typographic
     # forms (fullwidth, the ellipsis) to ones the table then unifies.
-    text = unicodedata.normalize("NFKC", paragraph.translate(_QUOTES)).translate(_QUOTES).casefold()
-    return normalize_space(text)
+    text = unicodedata.normalize("NFKC", translate_where_needed(paragraph, _QUOTES, _HAS_QUOTE))
+    return normalize_space(translate_where_needed(text, _QUOTES, _HAS_QUOTE).casefold())
 
 
 def paragraph_key(paragraph: str) -> str:

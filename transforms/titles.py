@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from transforms.fingerprints import paragraph_words
 from transforms.fingerprints import words as comparison_words
-from transforms.paragraphs import normalize_space
+from transforms.paragraphs import normalize_space, translate_where_needed
 from transforms.records import Paragraph
 from transforms.urls import registered_domain
 
@@ -34,6 +34,7 @@ _GENERIC = frozenset(
 )
 # Zero-width and other format characters that render as nothing.
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def _words(text: str) -> list[str]:
@@ -83,7 +84,7 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
     """
     if title is None:
         return None
-    text = normalize_space(title.translate(_INVISIBLE))
+    text = normalize_space(translate_where_needed(title, _INVISIBLE, _HAS_INVISIBLE))
     if not text:
         return None
     if not source:
