@@ -156,3 +156,27 @@ def test_nothing_is_changed_in_place():
         paragraph.status = "repeat"  # type: ignore[misc]
     text_read = read_text(RawRecord(str(SEED), None, SEED.read_bytes()), SourceConfig())
     assert text_read.fields.title == SEED_TITLE and text_read.fixes == ()
+
+
+def test_comparison_text_computed_once_gives_the_same_keys_statuses_and_signatures():
+    # The oracle is each value computed from the text alone, as before the paragraphs
+    # carried their comparison text: keys, title repeats and repeats, the body's MinHash.
+    from tests.corpus_texts import corpus_texts
+    from transforms.paragraphs import paragraph_key
+
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    context = RecordContext("corpora", "txt", SourceConfig())
+    for i, text in enumerate(texts):
+        article = clean_record(RawRecord(f"{i}.txt", None, text.encode("utf-8", "surrogatepass")), context)
+        if not isinstance(article, Article):
+            continue
+        assert [p.key for p in article.paragraphs] == [paragraph_key(p.text) for p in article.paragraphs]
+        bare = tuple(
+            replace(p, status="kept", repeat_of=None, reason=None, comparison=None) for p in article.paragraphs
+        )
+        again = cleaning.apply_paragraph_steps(bare, article.values["title"])
+        assert [(p.status, p.repeat_of, p.reason) for p in again] == [
+            (p.status, p.repeat_of, p.reason) for p in article.paragraphs
+        ]
+        assert article.signature == fingerprint(article.values["body"]), i

@@ -8,7 +8,12 @@ import random
 import duckdb
 import numpy as np
 import pytest
+import xxhash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from tests.corpus_texts import corpus_texts
+from transforms import fingerprints
 from transforms.fingerprints import (
     DEFAULT_MINHASH,
     MinHashConfig,
@@ -17,10 +22,13 @@ from transforms.fingerprints import (
     fingerprint,
     jaccard_estimate,
     minhash,
+    paragraph_words,
     shingle_hashes,
     shingle_jaccard,
     words,
 )
+from transforms.paragraphs import cut
+from transforms.records import Paragraph
 
 VOCAB = [f"w{i}" for i in range(20_000)]
 
@@ -109,3 +117,66 @@ def test_fingerprint_is_the_minhash_and_its_bands():
     assert sig.minhash[:4] == (249340349, 611855816, 514734150, 312049537)
     assert sig.bands[:2] == (-1924131637875368720, 4049278952517660)
     assert fingerprint("") is None
+
+
+_JOINS = st.sampled_from(
+    ["\u0301", "\u0308", "\u00a8", "\ufb01", "\u2026", "\u1100", "\u1161", "\u11a8", " ", "\n", "\u00ad"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(_JOINS, st.characters(exclude_categories=("Cs",)))), max_size=6))
+def test_a_body_s_words_are_its_paragraphs_words_in_order(texts):
+    # What lets clean_record fingerprint from the paragraphs' comparison texts: NFKC
+    # never composes across the blank line (combining marks and Hangul jamo at a start).
+    assert words("\n\n".join(texts)) == [w for t in texts for w in paragraph_words(Paragraph(0, t))]
+    assert [paragraph_words(cut(0, t)) for t in texts] == [words(t) for t in texts]
+    body = "\n\n".join(texts)
+    sig = fingerprint(body, body_words=[w for t in texts for w in paragraph_words(cut(0, t))])
+    assert sig == fingerprint(body)
+
+
+def _minhash_before(text: str, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """minhash as it was (distinct shingles, the shift on the whole matrix, one generator
+    per word hash): the oracle of the faster one."""
+    tokens = words(text)
+    if not tokens:
+        shingles = np.empty(0, dtype=np.uint64)
+    else:
+        word_hashes = np.fromiter(
+            (xxhash.xxh64_intdigest(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens)
+        )
+        width = min(config.shingle_words, len(tokens))
+        count = len(tokens) - width + 1
+        combined = np.zeros(count, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for slot in range(width):
+                combined += word_hashes[slot : slot + count] * fingerprints._SLOT_MULTIPLIERS[slot]
+        shingles = np.unique((combined >> np.uint64(32)) ^ (combined & np.uint64(0xFFFFFFFF)))
+    a, b = fingerprints._permutations(config.num_perm, config.seed)
+    signature = np.full(config.num_perm, np.uint64(0xFFFFFFFF), dtype=np.uint64)
+    for start in range(0, len(shingles), 4096):
+        chunk = shingles[start : start + 4096, None]
+        with np.errstate(over="ignore"):
+            values = (chunk * a + b) >> np.uint64(32)
+        np.minimum(signature, values.min(axis=0), out=signature)
+    return signature.astype(np.uint32)
+
+
+def test_minhash_equals_the_former_implementation_on_every_shared_corpus():
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    long_text = " ".join(texts[:300])  # many chunks of 4096 shingles
+    for text in (*texts, long_text, "", "one", "one two three four"):
+        assert minhash(text).tobytes() == _minhash_before(text).tobytes()
+    small = MinHashConfig(num_perm=32, bands=4, shingle_words=2, seed=7)
+    for text in texts[:500]:
+        assert minhash(text, small).tobytes() == _minhash_before(text, small).tobytes()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b", "Talks", "été", "x1", "\u00e9t\u00e9"]) | st.text(max_size=8), max_size=40))
+def test_minhash_equals_the_former_implementation_on_arbitrary_words(parts):
+    text = " ".join(parts)
+    assert minhash(text).tobytes() == _minhash_before(text).tobytes()
+    assert shingle_hashes(text).tolist() == sorted(set(fingerprints.shingle_values(words(text)).tolist()))

@@ -5,8 +5,12 @@ from __future__ import annotations
 import socket
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import transforms.language as language_module
 from tests.conftest import SEED
+from tests.corpus_texts import corpus_texts
 from transforms.language import detect_language
 
 SAMPLES = [
@@ -56,3 +60,47 @@ def test_model_loads_once_and_offline(monkeypatch):
     assert first is not None
     detect_language("Die Regierung hat eine neue Rentenreform angekündigt.")
     assert language._identifier is first  # cached for the process, not reloaded
+
+
+def _stock_detect_language(identifier, text):
+    """detect_language as it was (py3langid's own loader, float16 table, the regex always
+    run, every letter counted): the oracle of the faster one."""
+    if not text:
+        return None, None
+    sample = language_module._URL_OR_EMAIL.sub(" ", text[: language_module.MAX_CHARS])
+    if sum(map(str.isalpha, sample)) < language_module.MIN_LETTERS:
+        return None, None
+    label, score = identifier.classify(sample)
+    code = language_module._TO_ISO639_1.get(label, label)
+    if len(code) != 2:
+        return None, None
+    return code, round(min(max(float(score), 0.0), 1.0), 4)
+
+
+@pytest.fixture(scope="module")
+def stock_identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+
+
+def test_same_labels_and_scores_as_the_stock_model_on_every_shared_corpus(stock_identifier):
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    for text in texts:
+        assert detect_language(text) == _stock_detect_language(stock_identifier, text), text[:80]
+    # Bit-for-bit: the raw probabilities too, not only the rounded score.
+    fast = language_module._get_identifier()
+    for text in texts[:2000]:
+        sample = text[: language_module.MAX_CHARS]
+        assert fast._decide(sample).tobytes() == stock_identifier._decide(sample).tobytes()
+
+
+_ADDRESSES = st.sampled_from(["a@b.c", "http://x.y/z", "https://e.org", "www.e.org", "@", "http", "www.", " ", "\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(_ADDRESSES, st.text(max_size=30), st.sampled_from(["Talks ended late", "été"]))))
+def test_same_answer_as_the_stock_wrapper_on_arbitrary_text(stock_identifier, parts):
+    text = "".join(parts)
+    assert detect_language(text) == _stock_detect_language(stock_identifier, text)

@@ -1,7 +1,15 @@
 """transforms.paragraphs: re-flow, cutting, comparison keys, repeats."""
 
+import re
+import sys
+import unicodedata
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.corpus_texts import corpus_texts
+from transforms import paragraphs, titles
 from transforms.paragraphs import (
     comparison_text,
     cut_paragraphs,
@@ -10,6 +18,7 @@ from transforms.paragraphs import (
     paragraph_key,
     reflow,
     split_paragraphs,
+    translate_where_needed,
 )
 from transforms.records import Paragraph
 
@@ -36,6 +45,35 @@ def test_split_paragraphs_drops_empty_and_whitespace_only():
 
 def test_normalize_space_collapses_every_kind_of_space():
     assert normalize_space("a\u00a0\u00a0b\tc\u3000d  \u2028e ") == "a b c d e"
+
+
+def _normalize_space_by_regex(text: str) -> str:
+    """The regex normalize_space was, kept as the oracle of the str.split() one."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def test_str_split_and_regex_agree_on_what_is_white_space_for_every_code_point():
+    every = [chr(c) for c in range(sys.maxunicode + 1)]
+    by_regex = [c for c in every if re.fullmatch(r"\s", c)]
+    assert by_regex == [c for c in every if c.isspace()]
+    assert len(by_regex) == 29
+    assert normalize_space("".join(every)) == _normalize_space_by_regex("".join(every))
+
+
+_SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(_SPACES + "\u200b\ufeff\u00adab"), st.characters())))
+def test_normalize_space_equals_the_regex_on_arbitrary_text(text):
+    assert normalize_space(text) == _normalize_space_by_regex(text)
+
+
+def test_normalize_space_equals_the_regex_on_every_shared_corpus():
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    for text in texts:
+        assert normalize_space(text) == _normalize_space_by_regex(text)
 
 
 def test_seed_variants_compare_equal():
@@ -93,3 +131,50 @@ def test_find_repeats_first_occurrence_wins_whatever_the_order():
         shuffled = paras(*texts)
         random.Random(seed).shuffle(shuffled)
         assert find_repeats(shuffled) == expected
+
+
+def _comparison_text_before(paragraph: str) -> str:
+    """comparison_text as it was (both translations always run): the oracle."""
+    text = unicodedata.normalize("NFKC", paragraph.translate(paragraphs._QUOTES)).translate(paragraphs._QUOTES)
+    return _normalize_space_by_regex(text.casefold())
+
+
+def _reflow_before(text: str) -> str:
+    text = paragraphs._LINE_ENDS.sub("\n", text)
+    parts = (_normalize_space_by_regex(p.translate(paragraphs._INVISIBLE)) for p in paragraphs._BLANK_LINE.split(text))
+    return "\n\n".join(p for p in parts if p)
+
+
+_TABLES = [
+    (paragraphs._QUOTES, paragraphs._HAS_QUOTE),
+    (paragraphs._INVISIBLE, paragraphs._HAS_INVISIBLE),
+    (titles._INVISIBLE, titles._HAS_INVISIBLE),
+]
+_TABLE_CHARS = "".join(chr(c) for table, _ in _TABLES for c in table)
+
+
+def test_each_table_s_pattern_finds_exactly_the_table_s_characters():
+    for table, pattern in _TABLES:
+        assert [c for c in map(chr, range(sys.maxunicode + 1)) if pattern.search(c)] == sorted(map(chr, table))
+
+
+_TABLE_TEXT = st.one_of(st.sampled_from(_TABLE_CHARS + " \n\u00a0"), st.characters(exclude_categories=["Cs"]))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=_TABLE_TEXT))
+def test_translations_skipped_only_where_they_change_nothing(text):
+    for table, pattern in _TABLES:
+        assert translate_where_needed(text, table, pattern) == text.translate(table)
+    assert comparison_text(text) == _comparison_text_before(text)
+    assert reflow(text) == _reflow_before(text)
+
+
+def test_comparison_text_and_reflow_equal_the_former_ones_on_every_shared_corpus():
+    texts = corpus_texts()
+    assert len(texts) == 11_167
+    for text in texts:
+        assert reflow(text) == _reflow_before(text)
+        for paragraph in cut_paragraphs(reflow(text)):
+            assert comparison_text(paragraph) == _comparison_text_before(paragraph)
+        assert comparison_text(text) == _comparison_text_before(text)

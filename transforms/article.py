@@ -20,8 +20,8 @@ import xxhash
 from transforms import bylines, dates, decoding, fingerprints, language, titles, urls
 from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
-from transforms.fingerprints import content_key
-from transforms.paragraphs import cut_paragraphs, normalize_space, paragraph_key
+from transforms.fingerprints import content_key, paragraph_words
+from transforms.paragraphs import cut, cut_paragraphs, normalize_space
 from transforms.records import Article, Paragraph, RawRecord, Reject
 
 
@@ -120,9 +120,7 @@ def cut_body(read: ReadRecord, config: SourceConfig) -> tuple[tuple[Paragraph, .
     """Run the body's text steps (re-flow) and cut it into paragraphs; return them and
     the fixes. A record with neither a title nor a paragraph is rejected."""
     (text,), fixes = apply_text_steps("body", (read.fields.body or "",), config, read.fixes)
-    paragraphs = tuple(
-        Paragraph(position=i, text=t, key=paragraph_key(t)) for i, t in enumerate(cut_paragraphs(text or ""))
-    )
+    paragraphs = tuple(cut(i, t) for i, t in enumerate(cut_paragraphs(text or "")))
     if not read.fields.title and not paragraphs:
         raise RecordRejected("empty", "the record holds no title and no body text")
     return paragraphs, fixes
@@ -146,7 +144,10 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     if published.note:
         fixes = record_fixes(fixes, "date", [published.note], each=True)
     values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
-    return Article(values=values, paragraphs=paragraphs, signature=fingerprints.fingerprint(values["body"]))
+    # The body is the kept paragraphs joined, so its words are theirs, already computed.
+    body_words = [w for p in paragraphs if p.status == "kept" for w in paragraph_words(p)]
+    signature = fingerprints.fingerprint(values["body"], body_words=body_words)
+    return Article(values=values, paragraphs=paragraphs, signature=signature)
 
 
 def source_name(fields: MappedFields, url: str | None, context: RecordContext) -> str | None:

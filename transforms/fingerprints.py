@@ -21,8 +21,8 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from transforms.paragraphs import comparison_text
-from transforms.records import Signature
+from transforms.paragraphs import comparison_of, comparison_text
+from transforms.records import Paragraph, Signature
 
 # Words are runs of letters and digits; punctuation does not change a story's identity.
 _WORD = re.compile(r"\w+")
@@ -83,6 +83,19 @@ def words(text: str) -> list[str]:
     return _WORD.findall(comparison_text(text))
 
 
+def paragraph_words(paragraph: Paragraph) -> list[str]:
+    """``words(paragraph.text)``, from the comparison text ``paragraphs.cut`` computed.
+
+    The words of a body are its paragraphs' words in order: ``words("\\n\\n".join(texts))``
+    equals the concatenation of ``words(text)`` (NFKC never combines across a line break,
+    and a word never spans one), which lets ``fingerprint`` take them per paragraph.
+
+    >>> paragraph_words(Paragraph(0, "Talks \\u2018ended\\u2019, late!"))
+    ['talks', 'ended', 'late']
+    """
+    return _WORD.findall(comparison_of(paragraph))
+
+
 def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
     """32-bit hashes of the distinct ``size``-word shingles of ``text`` (uint64 array).
 
@@ -91,22 +104,35 @@ def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.n
     >>> len(shingle_hashes("one two three four five six", size=5))
     2
     """
-    tokens = words(text)
+    return word_shingle_hashes(words(text), size)
+
+
+def word_shingle_hashes(tokens: list[str], size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
+    """``shingle_hashes`` of a text given by its ``words``."""
+    return np.unique(shingle_values(tokens, size))
+
+
+def shingle_values(tokens: list[str], size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
+    """The 32-bit hash of every ``size``-word shingle of ``tokens``, in order, repeats
+    included (``word_shingle_hashes`` is the distinct ones; MinHash needs no dedup).
+
+    >>> shingle_values(["a", "b", "a", "b"], size=2).tolist() == shingle_values(["a", "b"] * 2, size=2).tolist()
+    True
+    """
     if not tokens:
         return np.empty(0, dtype=np.uint64)
     # Each word is hashed once; a shingle's hash combines its words' hashes with one
     # fixed odd multiplier per slot, in numpy, instead of hashing every joined window.
-    word_hashes = np.fromiter(
-        (xxhash.xxh64_intdigest(t.encode("utf-8")) for t in tokens), dtype=np.uint64, count=len(tokens)
-    )
+    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
+    word_hashes = np.fromiter(map(xxhash.xxh64_intdigest, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
-    combined = np.zeros(count, dtype=np.uint64)
     with np.errstate(over="ignore"):
-        for slot in range(width):
-            combined += word_hashes[slot : slot + count] * _SLOT_MULTIPLIERS[slot]
-    folded = (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
-    return np.unique(folded)
+        combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
+        product = np.empty_like(combined)
+        for slot in range(1, width):
+            combined += np.multiply(word_hashes[slot : slot + count], _SLOT_MULTIPLIERS[slot], out=product)
+    return (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
 
 
 @lru_cache(maxsize=4)
@@ -128,15 +154,24 @@ def minhash(text: str, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     >>> bool((minhash("Talks ended late on Monday.") == minhash("talks ENDED late on monday")).all())
     True
     """
-    shingles = shingle_hashes(text, config.shingle_words)
+    return words_minhash(words(text), config)
+
+
+def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``minhash`` of a text given by its ``words``."""
+    # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
+    shingles = shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
     signature = np.full(config.num_perm, _MAX_HASH, dtype=np.uint64)
     # Chunks bound the temporary (chunk x num_perm) matrix for very long texts.
     for start in range(0, len(shingles), 4096):
         chunk = shingles[start : start + 4096, None]
         with np.errstate(over="ignore"):
-            values = (chunk * a + b) >> np.uint64(32)
-        np.minimum(signature, values.min(axis=0), out=signature)
+            values = chunk * a
+            values += b
+        # ">> 32" never changes which value is smallest, so it is taken after the minimum,
+        # on num_perm values instead of the whole matrix.
+        np.minimum(signature, values.min(axis=0) >> np.uint64(32), out=signature)
     return signature.astype(np.uint32)
 
 
@@ -158,8 +193,13 @@ def band_hashes(signature: np.ndarray, config: MinHashConfig = DEFAULT_MINHASH) 
     ]
 
 
-def fingerprint(body: str, config: MinHashConfig = DEFAULT_MINHASH) -> Signature | None:
+def fingerprint(
+    body: str, config: MinHashConfig = DEFAULT_MINHASH, *, body_words: list[str] | None = None
+) -> Signature | None:
     """The fingerprint of an article's body: its MinHash and band hashes; None when empty.
+
+    ``body_words``: ``words(body)`` when the caller has them (``clean_record`` joins its
+    kept paragraphs' ``paragraph_words``); the signature is the same either way.
 
     >>> sig = fingerprint("Talks ended late on Monday without a deal.")
     >>> (len(sig.minhash), len(sig.bands)), fingerprint("")
@@ -167,7 +207,7 @@ def fingerprint(body: str, config: MinHashConfig = DEFAULT_MINHASH) -> Signature
     """
     if not body:
         return None
-    signature = minhash(body, config)
+    signature = words_minhash(words(body) if body_words is None else body_words, config)
     return Signature(minhash=tuple(signature.tolist()), bands=tuple(band_hashes(signature, config)))
 
 

@@ -2,14 +2,21 @@
 
 The model file is part of the installed package, so nothing is downloaded. Loading it
 takes about a second, so it is loaded once per process, on first use: the flow calls
-``detect_language`` once per article in worker processes.
+``detect_language`` once per article in worker processes. Its feature table is held as
+float32 rather than the file's float16: py3langid's scoring multiplies it by a float32
+vector, which makes numpy convert the selected rows on every call; converted once at
+load (exact, float16 to float32 loses nothing), the scores are bit-for-bit the same and
+scoring is about twice as fast, for about 28 MB more per process.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from itertools import islice
 from typing import Any
+
+import numpy as np
 
 # Shorter texts give guesses, not answers ("Hello" comes out as Breton).
 MIN_LETTERS = 20
@@ -45,10 +52,17 @@ def _get_identifier() -> Any:
     if _identifier is None:
         with _lock:
             if _identifier is None:
-                from py3langid.langid import MODEL_FILE, LanguageIdentifier
+                # Imported here: loading py3langid is part of the model's cost, paid on first use.
+                from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+                from py3langid.modelio import load_model
 
-                # norm_probs turns the naive-Bayes scores into probabilities in [0, 1].
-                _identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+                # What LanguageIdentifier.from_model_file does, with the table as float32.
+                ptc, pc, classes, nextmove, row, output = load_model(MODEL_DIR / MODEL_FILE)
+                _identifier = LanguageIdentifier(
+                    np.asarray(ptc, dtype=np.float32), np.asarray(pc), classes, nextmove, output,
+                    # norm_probs turns the naive-Bayes scores into probabilities in [0, 1].
+                    norm_probs=True, tk_row=row,
+                )
     return _identifier
 
 
@@ -63,8 +77,12 @@ def detect_language(text: str) -> tuple[str | None, float | None]:
     if not text:
         return None, None
     # Addresses are not language, and their letters would count toward the minimum.
-    sample = _URL_OR_EMAIL.sub(" ", text[:MAX_CHARS])
-    if sum(map(str.isalpha, sample)) < MIN_LETTERS:
+    # Each alternative needs "@", "http" or "www.", so without them the text has none.
+    sample = text[:MAX_CHARS]
+    if "@" in sample or "http" in sample or "www." in sample:
+        sample = _URL_OR_EMAIL.sub(" ", sample)
+    # Enough letters: stop counting at the MIN_LETTERS-th.
+    if next(islice(filter(str.isalpha, sample), MIN_LETTERS - 1, None), None) is None:
         return None, None
     label, score = _get_identifier().classify(sample)
     code = _TO_ISO639_1.get(label, label)

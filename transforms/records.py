@@ -7,7 +7,7 @@ an article with its paragraphs, or into a ``Reject``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 RecordKind = Literal["text", "fields"]
@@ -75,6 +75,10 @@ class Paragraph:
     repeat_of: int | None = None
     reason: str | None = None
     key: str = ""
+    # ``paragraphs.comparison_text(text)`` when the cutter computed it (``paragraphs.cut``),
+    # so the key, the title check and the MinHash words share one computation; None:
+    # not computed, the users compute it. Not stored in any table, not compared.
+    comparison: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from transforms.fingerprints import paragraph_words
 from transforms.fingerprints import words as comparison_words
-from transforms.paragraphs import normalize_space
+from transforms.paragraphs import normalize_space, translate_where_needed
 from transforms.records import Paragraph
 from transforms.urls import registered_domain
 
@@ -33,6 +34,7 @@ _GENERIC = frozenset(
 )
 # Zero-width and other format characters that render as nothing.
 _INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
+_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def _words(text: str) -> list[str]:
@@ -82,7 +84,7 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
     """
     if title is None:
         return None
-    text = normalize_space(title.translate(_INVISIBLE))
+    text = normalize_space(translate_where_needed(title, _INVISIBLE, _HAS_INVISIBLE))
     if not text:
         return None
     if not source:
@@ -129,7 +131,7 @@ def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> di
     found: dict[int, None] = {}
     head = [p for p in paragraphs if p.status == "kept"][:3]
     for i, paragraph in enumerate(head):
-        found_words = comparison_words(paragraph.text)
+        found_words = paragraph_words(paragraph)
         # A site suffix is short and set off by a separator; anything longer after the
         # title is body text, and that paragraph stays.
         suffix = len(found_words) - len(title_words)
