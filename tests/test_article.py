@@ -161,11 +161,11 @@ def test_nothing_is_changed_in_place():
 def test_comparison_text_computed_once_gives_the_same_keys_statuses_and_signatures():
     # The oracle is each value computed from the text alone, as before the paragraphs
     # carried their comparison text: keys, title repeats and repeats, the body's MinHash.
-    from tests.corpus_texts import corpus_texts
+    from tests.corpus_texts import corpus_texts, expected_count
     from transforms.paragraphs import paragraph_key
 
     texts = corpus_texts()
-    assert len(texts) == 11_167
+    assert len(texts) == expected_count()
     context = RecordContext("corpora", "txt", SourceConfig())
     for i, text in enumerate(texts):
         article = clean_record(RawRecord(f"{i}.txt", None, text.encode("utf-8", "surrogatepass")), context)

@@ -18,6 +18,9 @@ from tests.conftest import ROOT, SAMPLES
 from tests.test_atomic import lake_state
 from tests.test_incremental import story, write_jsonl
 
+# Every test here talks to moto's S3 server, a process of its own.
+pytestmark = pytest.mark.server
+
 BUCKET = "news"
 
 
