@@ -91,8 +91,8 @@ class InputFile:
     """One input file as discovered.
 
     ``relpath`` is relative to the INPUT root (the file name when INPUT is one file), with
-    "/" separators and any byte that is not UTF-8 written as ``\\xNN``, so it can be stored
-    and compared; ``path`` is the real path to open. ``regular``: whether ``path`` was a
+    "/" separators and any byte that is not UTF-8 written as ``\\xNN`` (``safe_text``), so it
+    can be stored and compared; ``path`` is the real path to open. ``regular``: whether ``path`` was a
     regular file at discovery (after following links); anything else (a FIFO, a device, a
     socket, a directory that cannot be listed, a dangling link) must not be opened or
     hashed: opening a FIFO blocks, reading ``/dev/zero`` never ends. The readers check
@@ -110,17 +110,26 @@ class InputError(Exception):
 
 
 def safe_text(name: str) -> str:
-    """A path or name as it can be stored: bytes that are not UTF-8 (surrogate escapes,
-    which Parquet cannot store) are written as ``\\xNN``.
+    r"""A path or name as it can be stored: bytes that are not UTF-8 (surrogate escapes,
+    which Parquet cannot store) are written as ``\xNN``, and so that this cannot collide
+    with a name that holds the text ``\xNN`` itself, a backslash is written ``\\``.
+    A name with neither (every name of a normal corpus) is returned as it is.
 
-    >>> safe_text("caf\\udce9.txt")
-    'caf\\\\xe9.txt'
+    >>> print(safe_text("caf\udce9.txt"), safe_text("caf\\xe9.txt"), safe_text("café.txt"))
+    caf\xe9.txt caf\\xe9.txt café.txt
     """
     try:
         name.encode("utf-8")
-        return name
+        if "\\" not in name:
+            return name
     except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+        pass
+    escaped = name.replace("\\", "\\\\")
+    try:
+        data = escaped.encode("utf-8", "surrogateescape")  # the bytes of a file system name
+    except UnicodeEncodeError:
+        data = escaped.encode("utf-8", "surrogatepass")  # a lone surrogate from elsewhere
+    return data.decode("utf-8", "backslashreplace")
 
 
 def _is_doc_file(name: str) -> bool:
