@@ -9,9 +9,12 @@ tests check the end of the flow."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
+import warnings
+import zipfile
 
 import pytest
 
@@ -48,7 +51,7 @@ def _big_article() -> bytes:
 @pytest.fixture(scope="module")
 def bad_lake(tmp_path_factory, prefect_api):
     """One run over an inbox holding every kind of bad input next to good ones."""
-    from flows import manifest
+    import flows.manifest
     from flows.etl import etl
     from flows.readers import files as reader_files
     from flows.runners import make_task_runner
@@ -79,7 +82,7 @@ def bad_lake(tmp_path_factory, prefect_api):
     (inbox / "secret.jsonl").chmod(0)
     os.symlink("loop.txt", inbox / "loop.txt")
     secret = str(inbox / "secret.jsonl")
-    real_open, real_select = open, manifest.select_inputs
+    real_open, real_select = open, flows.manifest.select_inputs
 
     def no_permission(path, *args, **kwargs):
         # root reads a chmod 000 file: make open() answer as it does for everyone else.
@@ -94,7 +97,7 @@ def bad_lake(tmp_path_factory, prefect_api):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(reader_files, "open", no_permission, raising=False)
-        mp.setattr(manifest, "select_inputs", then_vanish)
+        mp.setattr(flows.manifest, "select_inputs", then_vanish)
         summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
             input=str(inbox), lake=str(root / "lake"), workers=2
         )
@@ -201,3 +204,76 @@ def test_run_completes_balanced_and_loses_nothing(bad_lake):
     named = {r["input_path"] for r in rows(lake, sql)}
     on_disk = {os.fsencode(str(inbox / n)).decode("utf-8", "backslashreplace") for n in os.listdir(inbox)}
     assert on_disk | {str(inbox / "vanishing.jsonl")} == named
+
+
+def _zip(members: list[tuple[str, bytes]]) -> bytes:
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(), zipfile.ZipFile(buffer, "w") as z:
+        warnings.simplefilter("ignore")  # "Duplicate name": on purpose
+        for name, data in members:
+            z.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _story(n: int) -> bytes:
+    return json.dumps({"id": f"h{n}", "title": f"Story {n}", "text": f"The council voted on item {n} today."}).encode()
+
+
+HOSTILE = {
+    # A lone surrogate in a key failed the whole shard at Parquet writing.
+    "surrogate.jsonl": rb'{"id": "s1", "title": "Surrogate", "text": "The body.", "k\ud800": "v\udfff"}' + b"\n",
+    "deep.jsonl": _story(1) + b"\n" + b'{"a": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n" + _story(2) + b"\n",
+    "dupkeys.jsonl": b'{"id": "d1", "title": "First", "title": "Second", "text": "Body."}\n',
+    "dupes.zip": _zip([("a.jsonl", _story(3) + b"\n"), ("a.jsonl", _story(4) + b"\n"),
+                       ("../../climb.jsonl", _story(5) + b"\n")]),
+    "fake.jsonl.gz": _story(6) + b"\n" + _story(7) + b"\n",
+    "mac.jsonl": _story(8) + b"\r" + _story(9) + b"\r",
+    os.fsdecode(b"bad\xffname.txt"): b"Raw byte\n\nThe council met.",
+    "bad\\xffname.txt": b"Literal text\n\nThe council met again.",
+}
+
+
+@pytest.fixture(scope="module")
+def hostile_lake(tmp_path_factory, prefect_api):
+    """One run over hostile files that used to fail a shard, lose records or collide."""
+    from flows.etl import etl
+    from flows.runners import make_task_runner
+
+    root = tmp_path_factory.mktemp("hostile")
+    inbox = root / "inbox"
+    inbox.mkdir()
+    for name, data in HOSTILE.items():
+        (inbox / name).write_bytes(data)
+    summary = etl.with_options(task_runner=make_task_runner("thread", 2))(
+        input=str(inbox), lake=str(root / "lake"), workers=2
+    )
+    return summary, Lake(root / "lake"), inbox
+
+
+def test_hostile_inputs_run_balanced_and_lose_nothing(hostile_lake):
+    summary, lake, inbox = hostile_lake
+    assert summary.committed
+    [run] = rows(lake, "select * from runs")
+    assert (run["records_read"], run["articles"], run["rejects"]) == (13, 11, 2)
+    assert dict(run["rejects_by_reason"]) == {"invalid-json": 1, "corrupt": 1}
+    ids = {r["source_id"] for r in rows(lake, "select source_id from articles_all")}
+    assert {"s1", "d1", *(f"h{i}" for i in (1, 2, 3, 4, 5, 8, 9))} <= ids
+    assert len(rows(lake, "select distinct article_id from articles_all")) == 11
+
+
+def test_hostile_records_are_cleaned_and_kept(hostile_lake):
+    _, lake, inbox = hostile_lake
+    [surrogate] = rows(lake, "select * from articles_all where source_id = 's1'")
+    assert json.loads(surrogate["extra"]) == {"k\ufffd": "v\ufffd"} and "lone-surrogate" in surrogate["fixes"]
+    [dup] = rows(lake, "select * from articles_all where source_id = 'd1'")
+    assert dup["title"] == "Second" and json.loads(dup["extra"]) == {"copydesk:duplicate_keys": {"title": ["First"]}}
+    [fake] = rows(lake, "select * from rejects where reason = 'corrupt'")
+    assert fake["raw"] == HOSTILE["fake.jsonl.gz"]
+    [deep] = rows(lake, "select * from rejects where reason = 'invalid-json'")
+    assert deep["detail"] == "nested more than 100 levels deep (the JSON nesting limit)"
+    assert deep["input_locator"] == "line:2"
+    names = {r["input_path"].rsplit("/", 1)[1] for r in rows(lake, "select input_path from articles_all")}
+    assert {"bad\\xffname.txt", "bad\\\\xffname.txt"} <= names
+    sql = f"select input_locator from articles_all where input_path = '{inbox / 'dupes.zip'}'"
+    zipped = {r["input_locator"] for r in rows(lake, sql)}
+    assert zipped == {"member:../../climb.jsonl:line:1", "member:a.jsonl:line:1", "member:a.jsonl:index:2:line:1"}

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import gzip
+import io
 import os
+import tarfile
+import warnings
+import zipfile
 
 import pytest
 
@@ -97,3 +101,51 @@ def test_archive_limit_stops_the_whole_archive(tmp_path):
     records = read(p, limits=SMALL)
     # The first member's first chunk passes the ratio guard: one reject, no member after it.
     assert [(r.input_locator, r.error[0]) for r in records] == [("member:m0.jsonl", "archive-too-large")]
+
+
+UNSAFE = {"../../x.jsonl": JSONL, "/abs/y.txt": b"Abs\n\nBody.", "./z.txt": b"Dot\n\nBody.", "ok/../w.txt": b"W\n\nB."}
+
+
+@pytest.mark.parametrize("build", [build_zip, build_tar])
+def test_unsafe_member_names_are_read_as_data_never_extracted(tmp_path, build):
+    folder = tmp_path / "in" / "deep"
+    folder.mkdir(parents=True)
+    p = folder / ("a.zip" if build is build_zip else "a.tar")
+    build(p, UNSAFE)
+    before = sorted(tmp_path.rglob("*"))
+    records = read(p)
+    got = sorted((r.input_locator, r.error) for r in records)
+    assert got == [
+        ("member:../../x.jsonl:line:1", None), ("member:../../x.jsonl:line:2", None),
+        ("member:./z.txt", None), ("member:/abs/y.txt", None), ("member:ok/../w.txt", None),
+    ]
+    # Members are read in memory: nothing is written anywhere, however the name climbs.
+    assert sorted(tmp_path.rglob("*")) == before
+    assert not os.path.exists("/abs/y.txt")
+
+
+def test_duplicate_zip_member_names_get_distinct_locators(tmp_path):
+    p = tmp_path / "a.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(p, "w") as z:
+        warnings.simplefilter("ignore")  # "Duplicate name": the point of the test
+        z.writestr("a.jsonl", b'{"title": "first"}\n')
+        z.writestr("b.txt", b"B\n\nBody.")
+        z.writestr("a.jsonl", b'{"title": "second"}\n')
+        z.writestr("b.txt", b"B2\n\nBody two.")
+    records = read(p)
+    assert [(r.input_locator, r.raw) for r in records] == [
+        ("member:a.jsonl:line:1", b'{"title": "first"}'),
+        ("member:a.jsonl:index:3:line:1", b'{"title": "second"}'),
+        ("member:b.txt", b"B\n\nBody."),
+        ("member:b.txt:index:4", b"B2\n\nBody two."),
+    ]
+
+
+def test_duplicate_tar_member_names_get_distinct_locators(tmp_path):
+    p = tmp_path / "a.tar"
+    with tarfile.open(p, "w") as t:
+        for data in (b'{"title": "first"}\n', b'{"title": "second"}\n'):
+            info = tarfile.TarInfo("a.jsonl")
+            info.size = len(data)
+            t.addfile(info, io.BytesIO(data))
+    assert [r.input_locator for r in read(p)] == ["member:a.jsonl:line:1", "member:a.jsonl:index:2:line:1"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flows.readers import (
     InputError,
@@ -12,6 +14,7 @@ from flows.readers import (
     discover_inputs,
     iter_records,
     match_pattern,
+    safe_text,
 )
 from tests.reader_cases import JSONL
 from transforms.fields import SourceConfig
@@ -116,3 +119,24 @@ def test_discover_and_read_odd_names(tmp_path):
 )
 def test_match_pattern(pattern, path, expected):
     assert match_pattern(pattern, path) is expected
+
+
+def test_undecodable_name_never_collides_with_its_escape_written_literally(tmp_path):
+    raw_name = os.fsdecode(b"bad\xffname.txt")
+    literal = "bad\\xffname.txt"  # a backslash, "x", "f", "f": valid UTF-8
+    (tmp_path / raw_name).write_bytes(b"Raw\n\nBody.")
+    (tmp_path / literal).write_bytes(b"Literal\n\nBody.")
+    files = discover_inputs(str(tmp_path))
+    assert sorted(f.relpath for f in files) == ["bad\\\\xffname.txt", "bad\\xffname.txt"]
+    paths = {f.relpath: next(iter_records(f, SourceConfig())).input_path for f in files}
+    assert paths["bad\\xffname.txt"].endswith("/bad\\xffname.txt")
+    assert paths["bad\\\\xffname.txt"].endswith("/bad\\\\xffname.txt")
+
+
+@given(st.lists(st.lists(st.sampled_from(list(b"\\xf\xff\xe9a")), min_size=1, max_size=6).map(bytes),
+                min_size=2, max_size=2, unique=True))
+def test_safe_text_is_unambiguous_and_storable(names):
+    texts = [safe_text(os.fsdecode(n)) for n in names]
+    assert texts[0] != texts[1]
+    for text in texts:
+        text.encode("utf-8")

@@ -113,8 +113,32 @@ def test_file_error_mid_read_is_a_reject(tmp_path, monkeypatch):
 def test_fifo_is_a_reject_not_a_hang(tmp_path):
     os.mkfifo(tmp_path / "pipe.txt")
     (file,) = discover_inputs(str(tmp_path))
+    assert file.regular is False
     (record,) = iter_records(file, SourceConfig())
-    assert record.error[0] == "unreadable" and "regular file" in record.error[1]
+    assert record.error == ("not-a-regular-file", "no bytes could be read: a named pipe (FIFO) is not read")
+    assert record.raw == b"" and "not-a-regular-file" in REJECT_REASONS
+
+
+@pytest.mark.parametrize(("target", "kind"), [("/dev/zero", "character device"), ("/dev/urandom", "character device")])
+def test_link_to_a_device_is_a_reject_never_read(tmp_path, target, kind):
+    os.symlink(target, tmp_path / "endless.jsonl")
+    (tmp_path / "ok.txt").write_bytes(b"T\n\nB")
+    dev, ok = discover_inputs(str(tmp_path))
+    assert (dev.regular, dev.size, ok.regular) == (False, 0, True)
+    (record,) = iter_records(dev, SourceConfig())
+    assert record.error == ("not-a-regular-file", f"no bytes could be read: a {kind} is not read")
+
+
+def test_socket_is_a_reject(tmp_path):
+    import socket
+
+    path = tmp_path / "s.txt"
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(path))
+        (file,) = discover_inputs(str(path))
+        assert file.regular is False
+        (record,) = iter_records(file, SourceConfig())
+    assert record.error == ("not-a-regular-file", "no bytes could be read: a socket is not read")
 
 
 def test_dangling_symlink(tmp_path):

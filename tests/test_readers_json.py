@@ -35,3 +35,18 @@ def test_invalid_json_file(tmp_path):
     p.write_bytes(b'[{"title": "A"},\n {"title": }]')
     (record,) = read(p)
     assert record.error[0] == "invalid-json" and record.input_locator == "line:2"
+
+
+def test_json_file_nested_past_the_limit_is_one_reject(tmp_path):
+    p = tmp_path / "a.json"
+    p.write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    (record,) = read(p)
+    assert record.error == ("invalid-json", "nested more than 100 levels deep (the JSON nesting limit)")
+
+
+def test_json_items_get_surrogates_replaced_and_duplicates_kept(tmp_path):
+    p = tmp_path / "a.json"
+    p.write_bytes(rb'[{"title": "A\ud800", "title": "B"}]')
+    (record,) = read(p)
+    assert record.fields == {"title": "B", "copydesk:duplicate_keys": {"title": ["A\ufffd"]}}
+    assert record.encoding_steps == ("lone-surrogate",)

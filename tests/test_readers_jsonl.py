@@ -11,6 +11,8 @@ from flows.readers import (
     DEFAULT_LIMITS,
 )
 from tests.reader_cases import errors, read
+from transforms.article import RecordContext, clean_record
+from transforms.fields import SourceConfig
 
 
 def test_jsonl_records_keep_line_bytes_and_numbers(tmp_path):
@@ -68,7 +70,9 @@ def test_50mb_single_line_is_one_reject_and_the_rest_is_read(tmp_path):
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(objs=st.lists(st.dictionaries(st.text(max_size=5), st.text(max_size=20) | st.integers(),
+# Keys without control characters: those become U+FFFD (tests/test_jsonvalues.py).
+@given(objs=st.lists(st.dictionaries(st.text(st.characters(blacklist_categories=("Cc", "Cs")), max_size=5),
+                                     st.text(max_size=20) | st.integers(),
                                      max_size=4), min_size=1, max_size=8))
 def test_any_jsonl_reads_back(tmp_path, objs):
     objs = [{"title": "t", **o} for o in objs]
@@ -78,3 +82,41 @@ def test_any_jsonl_reads_back(tmp_path, objs):
     records = read(p)
     assert [r.fields for r in records] == objs
     assert [r.raw for r in records] == lines
+
+
+def test_deeply_nested_line_is_one_reject_and_the_rest_is_read(tmp_path):
+    deep = b'{"title": "Deep", "x": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'{"title": "A"}\n' + deep + b'\n{"title": "B"}\n')
+    first, bad, last = read(p)
+    assert (first.fields, last.fields) == ({"title": "A"}, {"title": "B"})
+    assert bad.error == ("invalid-json", "nested more than 100 levels deep (the JSON nesting limit)")
+    assert (bad.input_locator, bad.raw) == ("line:2", deep)
+
+
+def test_lone_surrogates_in_keys_and_values_become_replacement_characters(tmp_path):
+    line = rb'{"title": "T\ud800", "k\udfff": ["v\ud800"], "\u001b]0;x\u0007": 1, "text": "ok \ud83d\ude00"}'
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(line + b"\n")
+    (record,) = read(p)
+    assert record.error is None and record.raw == line
+    assert record.fields == {"title": "T\ufffd", "k\ufffd": ["v\ufffd"], "\ufffd]0;x\ufffd": 1, "text": "ok \U0001f600"}
+    assert record.encoding_steps == ("control-in-key", "lone-surrogate")
+    json.dumps(record.fields, ensure_ascii=False).encode("utf-8")  # Parquet can store every string
+
+
+def test_a_record_with_a_lone_surrogate_key_becomes_an_article(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(rb'{"title": "Council votes", "text": "The council voted.", "\ud800k": "x"}' + b"\n")
+    (record,) = read(p)
+    article = clean_record(record, RecordContext(None, "jsonl", SourceConfig()))
+    assert "lone-surrogate" in article.values["fixes"]
+    assert json.loads(article.values["extra"]) == {"\ufffdk": "x"}
+
+
+def test_duplicate_keys_the_last_wins_the_earlier_are_kept(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'{"title": "First", "body": "B", "title": "Second", "title": "Third"}\n')
+    (record,) = read(p)
+    assert record.fields == {"title": "Third", "body": "B",
+                             "copydesk:duplicate_keys": {"title": ["First", "Second"]}}

@@ -30,6 +30,9 @@ def test_record_format_names_the_member_format(tmp_path):
     ("locator", "expected"),
     [
         ("member:a:b/feed.json:item:3", "json"),
+        ("member:a.csv:index:4:row:1:line:2", "csv"),
+        ("member:a.jsonl:index:2:line:1", "jsonl"),
+        ("member:b.txt:index:7", "txt"),
         ("member:a:b/feed.json:line:2", "json"),
         ("member:x.tsv:row:5:line:9", "tsv"),
         ("member:x.csv:line:1", "csv"),

@@ -50,3 +50,23 @@ def test_declared_encoding_is_used(tmp_path):
     (record,) = read(p, SourceConfig(encoding="latin-1"))
     assert record.fields["title"] == "K\u00f8benhavn"
     assert record.encoding == "latin-1"
+
+
+def test_jsonl_with_cr_only_line_ends_is_split_into_records(tmp_path):
+    p = tmp_path / "a.jsonl"
+    p.write_bytes(b'{"title": "A"}\r{"title": "B"}\r\r{oops\r')
+    records = read(p)
+    assert [(r.input_locator, r.error and r.error[0], r.raw) for r in records] == [
+        ("line:1", None, b'{"title": "A"}'), ("line:2", None, b'{"title": "B"}'),
+        ("line:4", "invalid-json", b"{oops"),
+    ]
+
+
+def test_csv_with_cr_only_line_ends_is_split_into_rows(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_bytes(b'id,title,body\r1,One,"First,\rsecond line"\r2,Two,Second.\r')
+    records = read(p)
+    assert [(r.input_locator, r.error, r.raw) for r in records] == [
+        ("row:1:line:2", None, b'1,One,"First,\rsecond line"'), ("row:2:line:4", None, b"2,Two,Second."),
+    ]
+    assert records[0].fields == {"id": "1", "title": "One", "body": "First,\nsecond line"}

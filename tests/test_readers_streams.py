@@ -97,6 +97,25 @@ def test_corrupt_gzip(tmp_path):
     p.write_bytes(b"this is not gzip at all")
     (record,) = read(p)
     assert record.error[0] == "corrupt"
+    assert record.raw == b"this is not gzip at all"
+
+
+@pytest.mark.parametrize("kind", ["gz", "bz2", "xz", "zst"])
+def test_fake_compressed_file_keeps_all_its_bytes(tmp_path, kind):
+    content = b"".join(b'{"id": %d, "title": "Plain text under a compressed name"}\n' % i for i in range(4))
+    p = tmp_path / f"a.jsonl.{kind}"
+    p.write_bytes(content)
+    (record,) = read(p)
+    assert record.error[0] == "corrupt" and record.error[1].endswith("(raw: the compressed bytes)")
+    assert record.raw == content
+
+
+def test_fake_compressed_file_past_the_cap_keeps_its_start(tmp_path):
+    content = b"not gzip " * 1000
+    p = tmp_path / "a.txt.gz"
+    p.write_bytes(content)
+    (record,) = read(p, limits=ReadLimits(max_reject_raw_bytes=100))
+    assert record.raw == content[:100] and record.error[1].endswith("(raw bytes cut to the first 100)")
 
 
 def test_gzip_bomb_refused_while_reading(tmp_path):

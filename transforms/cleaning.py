@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from transforms import dates, titles
+from transforms import dates, jsonvalues, titles
 from transforms.bylines import find_bylines
 from transforms.entities import LOST_ENTITIES_STEP, fix_lost_entities
 from transforms.fields import SourceConfig
@@ -134,8 +134,10 @@ PARAGRAPH_STEPS: tuple[ParagraphStep, ...] = (
 # Every name an article's ``fixes`` can hold, by the step that records it.
 FIXES: dict[str, tuple[str, ...]] = {
     # How bytes became text (transforms.decoding.decode, and the readers for a
-    # structured file): a byte order mark, a legacy encoding, a declared one overruled.
-    "decode": ("bom", "decoded:", "declared-mismatch:", "declared-unknown:"),
+    # structured file): a byte order mark, a legacy encoding, a declared one overruled;
+    # for JSON (transforms.jsonvalues) a lone surrogate or a key's control character replaced.
+    "decode": ("bom", "decoded:", "declared-mismatch:", "declared-unknown:", jsonvalues.LONE_SURROGATE,
+               jsonvalues.CONTROL_IN_KEY),
     **{step.name: step.fixes for step in TEXT_STEPS},
     "title": (titles.SITE_SUFFIX_FIX,),
     "date": dates.NOTES,

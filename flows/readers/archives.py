@@ -1,7 +1,9 @@
 """Archives: the members of a zip or tar file, each read by its own name's layout.
 
-Members are read in name order (zip) or archive order (tar); hidden members and
-``__MACOSX/`` are skipped; an archive inside an archive is a reject. A zip whose declared
+Members are read in name order (zip) or archive order (tar), in memory: nothing is ever
+extracted to disk, so a name with ``..`` or a leading "/" is read as data like any other.
+Hidden members and ``__MACOSX/`` are skipped; a name seen twice gets ``index:<N>`` (its
+place in the archive) in its locator; an archive inside an archive is a reject. A zip whose declared
 sizes pass the limits is refused before a byte is read; every member's decompressed
 bytes count against the input's one ``Budget``. A tar is read as a stream, once, front
 to back, so memory stays flat whatever its size.
@@ -36,6 +38,8 @@ def zip_records(reading: Reading, handle: IO[bytes], budget: Budget) -> Iterator
                           safe_read(handle, reading.limits.max_reject_raw_bytes, rewind=True))
         return
     with archive:
+        # The member's 1-based place in the archive: the locator of a repeated name.
+        index = {id(info): n for n, info in enumerate(archive.infolist(), 1)}
         members = [
             i for i in archive.infolist() if not i.is_dir() and not _hidden_member(i.filename)
         ]
@@ -58,8 +62,9 @@ def zip_records(reading: Reading, handle: IO[bytes], budget: Budget) -> Iterator
         if not members:
             yield reading.reject(None, "empty", "the zip archive holds no files")
             return
-        for info in sorted(members, key=lambda i: i.filename):
-            prefix = f"member:{safe_text(info.filename)}:"
+        seen: set[str] = set()
+        for info in sorted(members, key=lambda i: (i.filename, index[id(i)])):
+            prefix = _member_prefix(info.filename, index[id(info)], seen)
             try:
                 inner = archive.open(info)
             except (RuntimeError, NotImplementedError, zipfile.BadZipFile, OSError) as exc:
@@ -76,15 +81,16 @@ def zip_records(reading: Reading, handle: IO[bytes], budget: Budget) -> Iterator
 
 def tar_records(reading: Reading, stream: IO[bytes], head: Head) -> Iterator[RawRecord]:
     count = 0
+    seen: set[str] = set()
     try:
         # "r|": a stream, read once front to back; memory stays flat for any size.
         with tarfile.open(fileobj=stream, mode="r|") as archive:
-            for member in archive:
+            for position, member in enumerate(archive, 1):
                 name = member.name
                 if _hidden_member(name) or member.isdir():
                     continue
                 count += 1
-                prefix = f"member:{safe_text(name)}:"
+                prefix = _member_prefix(name, position, seen)
                 if not member.isfile():
                     yield reading.reject(
                         prefix[:-1], "unsupported-format",
@@ -136,7 +142,30 @@ def _member_records(reading: Reading, stream: IO[bytes], name: str, prefix: str)
     yield from read_stream(reading, stream, layout.format, prefix)
 
 
+def _member_prefix(name: str, position: int, seen: set[str]) -> str:
+    """The locator prefix of a member: ``member:<name>:``, and for a name already seen in
+    this archive (a zip or tar may hold one name twice) ``member:<name>:index:<position>:``,
+    so the two never share a locator or an article id.
+
+    >>> seen = set()
+    >>> _member_prefix("a.txt", 1, seen), _member_prefix("a.txt", 3, seen)
+    ('member:a.txt:', 'member:a.txt:index:3:')
+    """
+    prefix = f"member:{safe_text(name)}:"
+    if name in seen:
+        return f"{prefix}index:{position}:"
+    seen.add(name)
+    return prefix
+
+
 def _hidden_member(name: str) -> bool:
-    parts = [p for p in name.split("/") if p]
+    """Whether a member is skipped as hidden: a part of its path starts with "." (but is
+    not "." or "..", which a name may hold: members are read, never extracted, so a
+    climbing name is data like any other) or is ``__MACOSX``.
+
+    >>> _hidden_member("a/.DS_Store"), _hidden_member("../../x.jsonl"), _hidden_member("./x.txt")
+    (True, False, False)
+    """
+    parts = [p for p in name.split("/") if p not in ("", ".", "..")]
     return any(p.startswith(".") or p == "__MACOSX" for p in parts)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,13 +91,18 @@ class InputFile:
     """One input file as discovered.
 
     ``relpath`` is relative to the INPUT root (the file name when INPUT is one file), with
-    "/" separators and any byte that is not UTF-8 written as ``\\xNN``, so it can be stored
-    and compared; ``path`` is the real path to open.
+    "/" separators and any byte that is not UTF-8 written as ``\\xNN`` (``safe_text``), so it
+    can be stored and compared; ``path`` is the real path to open. ``regular``: whether ``path`` was a
+    regular file at discovery (after following links); anything else (a FIFO, a device, a
+    socket, a directory that cannot be listed, a dangling link) must not be opened or
+    hashed: opening a FIFO blocks, reading ``/dev/zero`` never ends. The readers check
+    again when they open the file.
     """
 
     path: str
     size: int
     relpath: str
+    regular: bool = True
 
 
 class InputError(Exception):
@@ -104,17 +110,26 @@ class InputError(Exception):
 
 
 def safe_text(name: str) -> str:
-    """A path or name as it can be stored: bytes that are not UTF-8 (surrogate escapes,
-    which Parquet cannot store) are written as ``\\xNN``.
+    r"""A path or name as it can be stored: bytes that are not UTF-8 (surrogate escapes,
+    which Parquet cannot store) are written as ``\xNN``, and so that this cannot collide
+    with a name that holds the text ``\xNN`` itself, a backslash is written ``\\``.
+    A name with neither (every name of a normal corpus) is returned as it is.
 
-    >>> safe_text("caf\\udce9.txt")
-    'caf\\\\xe9.txt'
+    >>> print(safe_text("caf\udce9.txt"), safe_text("caf\\xe9.txt"), safe_text("café.txt"))
+    caf\xe9.txt caf\\xe9.txt café.txt
     """
     try:
         name.encode("utf-8")
-        return name
+        if "\\" not in name:
+            return name
     except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+        pass
+    escaped = name.replace("\\", "\\\\")
+    try:
+        data = escaped.encode("utf-8", "surrogateescape")  # the bytes of a file system name
+    except UnicodeEncodeError:
+        data = escaped.encode("utf-8", "surrogatepass")  # a lone surrogate from elsewhere
+    return data.decode("utf-8", "backslashreplace")
 
 
 def _is_doc_file(name: str) -> bool:
@@ -132,11 +147,13 @@ def _excluded(path: str, exclude: Sequence[str]) -> bool:
 
 def _file_entry(path: str, relpath: str) -> InputFile:
     try:
-        size = os.stat(path).st_size
+        st = os.stat(path)
     except OSError:
         # A symlink loop or a dangling link: still listed, so reading it yields a reject.
-        size = 0
-    return InputFile(path=os.path.abspath(path), size=size, relpath=safe_text(relpath))
+        return InputFile(os.path.abspath(path), 0, safe_text(relpath), regular=False)
+    regular = stat.S_ISREG(st.st_mode)
+    # A device's st_size means nothing (0 for /dev/zero, whose reading never ends).
+    return InputFile(os.path.abspath(path), st.st_size if regular else 0, safe_text(relpath), regular)
 
 
 def _walk(root: str, exclude: Sequence[str]) -> list[InputFile]:
@@ -157,7 +174,7 @@ def _walk(root: str, exclude: Sequence[str]) -> list[InputFile]:
         except OSError:
             # A directory that cannot be listed becomes one reject instead of vanishing.
             rel = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            found.append(InputFile(os.path.abspath(dirpath), 0, safe_text(rel) + "/"))
+            found.append(InputFile(os.path.abspath(dirpath), 0, safe_text(rel) + "/", regular=False))
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -218,7 +235,7 @@ def discover_inputs(input: str, exclude: Sequence[str] = ()) -> list[InputFile]:
             if os.path.isdir(match):
                 for f in _walk(match, exclude):
                     rel = f"{rel_root}/{f.relpath}" if rel_root != "." else f.relpath
-                    files_by_rel[rel] = InputFile(f.path, f.size, rel)
+                    files_by_rel[rel] = InputFile(f.path, f.size, rel, f.regular)
             elif not (_is_doc_file(os.path.basename(match)) or _excluded(match, exclude)):
                 files_by_rel[safe_text(rel_root)] = _file_entry(match, rel_root)
         if not files_by_rel:

@@ -69,11 +69,12 @@ def _file_records(reading: Reading) -> Iterator[RawRecord]:
         yield reading.reject(None, "unreadable", "a directory that cannot be listed")
         return
     if not stat.S_ISREG(mode):
-        # Opening a FIFO would block the worker forever; a device is not a corpus.
-        yield reading.reject(None, "unreadable", "not a regular file (a pipe, socket or device)")
+        # Opening a FIFO would block the worker forever; reading a device may never end.
+        yield reading.reject(None, "not-a-regular-file", f"{_file_kind(mode)} is not read")
         return
     try:
-        handle = open(path, "rb")  # noqa: SIM115 (closed below; generators need it open)
+        # O_NONBLOCK: a FIFO put in the file's place since the stat does not block the open.
+        handle = open(path, "rb", opener=_open_nonblocking)  # noqa: SIM115 (closed below; generators need it open)
     except OSError as exc:
         yield reading.reject(None, *_open_error(path, exc))
         return
@@ -105,6 +106,27 @@ def _opened_records(reading: Reading, handle: IO[bytes], layout: Layout) -> Iter
         yield from tar_records(reading, stream, head)
         return
     yield from read_stream(reading, stream, layout.format or "txt", "")
+
+
+def _open_nonblocking(path: str, flags: int) -> int:
+    return os.open(path, flags | os.O_NONBLOCK)
+
+
+def _file_kind(mode: int) -> str:
+    """What a path that is not a regular file is, for a reject's detail.
+
+    >>> _file_kind(stat.S_IFIFO)
+    'a named pipe (FIFO)'
+    """
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a file of unknown kind"
 
 
 def _open_error(path: str, exc: OSError) -> tuple[str, str]:

@@ -22,8 +22,9 @@ __all__ = ["COMPRESSIONS", "Layout", "ext_of", "layout_of", "record_format", "su
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".xz": "xz", ".zst": "zstd"}
 _TAR_EXTS = {".tgz": "gzip", ".tbz2": "bz2", ".txz": "xz"}
 _EXTENSIONS = extensions()
-# The end of an archive member's locator: ":line:N", ":item:N" or ":row:N:line:M".
-_LOCATOR_END = re.compile(rf":(?:{'|'.join(locator_kinds())}):\d+(?::line:\d+)?$")
+# The end of an archive member's locator: ":line:N", ":item:N" or ":row:N:line:M", after
+# ":index:K" for a member whose name the archive holds twice (nothing at all for a .txt).
+_LOCATOR_END = re.compile(rf"(?::index:\d+)?(?::(?:{'|'.join(locator_kinds())}):\d+(?::line:\d+)?)?$")
 
 
 def supported() -> str:

@@ -4,7 +4,8 @@
 file that is empty, blank or binary, chooses the file's encoding once
 (``transforms.decoding``), and hands ``rows`` the physical lines with their decoder. A
 UTF-16/32 file cannot be split on b"\\n": it is decoded whole (up to ``max_json_bytes``),
-split as UTF-8, and each record gets its original bytes back in the file's encoding.
+split as UTF-8, and each record gets its original bytes back in the file's encoding. A
+file whose sample has "\\r" line ends and no "\\n" (old Mac files) is split at "\\r".
 """
 
 from __future__ import annotations
@@ -88,4 +89,26 @@ def read_lines(reading: Reading, stream: IO[bytes], prefix: str, rows: RowReader
     except UndecodableError as exc:
         yield reading.reject(where, exc.reason, exc.detail, sample)
         return
-    yield from rows(reading, iter_lines(Prefixed(sample, stream, failure), limits), decoder, _same, prefix)
+    source: IO[bytes] = Prefixed(sample, stream, failure)
+    original = _same
+    if b"\r" in sample and b"\n" not in sample:
+        # Old Mac line ends ("\r" only): split there; each record keeps its own bytes.
+        source, original = _CrLines(source), _cr_original
+    yield from rows(reading, iter_lines(source, limits), decoder, original, prefix)
+
+
+def _cr_original(raw: bytes) -> bytes:
+    return raw.replace(b"\n", b"\r")
+
+
+class _CrLines(io.RawIOBase):
+    """A stream whose "\r" line ends read as "\n" (byte for byte, so offsets hold)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        return self.stream.read(n).replace(b"\r", b"\n")

@@ -23,6 +23,7 @@ REJECT_REASONS: dict[str, str] = {
     "unreadable": "the file or member cannot be opened or read (permissions, a dangling link)",
     "vanished": "the file was listed at discovery but was gone when it was read",
     "symlink-loop": "the path is a symbolic link that loops back on itself",
+    "not-a-regular-file": "the path (after following links) is a FIFO, a device or a socket: never opened or read",
     "unsupported-format": "the extension (or the archive member's) is not a format copydesk reads",
     "empty": "the file holds no bytes, or a structured file holds no records",
     "blank": "the file holds only white space",
@@ -38,7 +39,7 @@ REJECT_REASONS: dict[str, str] = {
 }
 
 # Reasons whose reject has no raw bytes when none could be read; its detail starts _NO_BYTES.
-_NO_BYTES_REASONS = frozenset({"unreadable", "vanished", "symlink-loop"})
+_NO_BYTES_REASONS = frozenset({"unreadable", "vanished", "symlink-loop", "not-a-regular-file"})
 _NO_BYTES = "no bytes could be read: "
 
 

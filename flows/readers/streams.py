@@ -113,6 +113,16 @@ class Head(io.RawIOBase):
         b[: len(data)] = data
         return len(data)
 
+    def fill(self) -> bytes:
+        """The first ``keep`` bytes, read on from where the decompressor stopped: a stream
+        refused at its header (a plain text named .gz) is kept whole, not its first bytes."""
+        try:
+            while len(self.head) < self.keep and (data := self.inner.read(min(CHUNK, self.keep - len(self.head)))):
+                self.head += data
+        except (ReadFailure, OSError, EOFError, ValueError):
+            pass  # the bytes read so far are what there is
+        return bytes(self.head)
+
 
 class Guarded(io.RawIOBase):
     """A binary stream whose errors become ``ReadFailure`` and whose size is budgeted.
@@ -130,11 +140,11 @@ class Guarded(io.RawIOBase):
         self.source = source
 
     def failure(self, reason: str, detail: str) -> ReadFailure:
-        raw = bytes(self.source.head) if self.source is not None else b""
+        # Truncated: the decompressor read every byte there is; corrupt: the rest of the
+        # compressed bytes are read on, up to the cap, so the reject keeps them all.
+        raw = self.source.fill() if self.source is not None else b""
         if raw:
-            # Truncated: the decompressor read every byte there is; corrupt: up to the damage.
-            what = "the compressed bytes" if reason == "truncated" else "the compressed bytes read"
-            detail = f"{detail} (raw: {what})"
+            detail = f"{detail} (raw: the compressed bytes)"
         return ReadFailure(reason, detail, raw)
 
     def readable(self) -> bool:

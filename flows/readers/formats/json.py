@@ -17,6 +17,7 @@ from flows.readers.formats.jsonl import json_kind, read_jsonl
 from flows.readers.rejects import Reading
 from flows.readers.streams import read_at_most
 from transforms.decoding import codec_for, decode_or_reason, text_problem
+from transforms.jsonvalues import JsonRefused, parse_json
 from transforms.records import RawRecord
 
 __all__ = ["read_json"]
@@ -45,7 +46,10 @@ def read_json(reading: Reading, stream: IO[bytes], prefix: str) -> Iterator[RawR
         return
     text = decoded.text
     try:
-        value = json.loads(text)
+        value, fixes = parse_json(text)
+    except JsonRefused as exc:
+        yield reading.reject(where, "invalid-json", str(exc), raw)
+        return
     except json.JSONDecodeError as exc:
         if exc.msg == "Extra data" and text.lstrip().startswith("{"):
             # Several objects one after another: JSON Lines under a .json name.
@@ -71,5 +75,5 @@ def read_json(reading: Reading, stream: IO[bytes], prefix: str) -> Iterator[RawR
             continue
         yield reading.record(
             locator, item_raw, kind="fields", fields=item,
-            encoding=decoded.encoding, encoding_steps=decoded.steps,
+            encoding=decoded.encoding, encoding_steps=decoded.steps + fixes,
         )

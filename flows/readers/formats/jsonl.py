@@ -15,6 +15,7 @@ from flows.readers.lines import Original, read_lines
 from flows.readers.rejects import Reading
 from flows.readers.streams import Line, ReadFailure
 from transforms.decoding import LineDecoder
+from transforms.jsonvalues import JsonRefused, parse_json
 from transforms.records import RawRecord
 
 __all__ = ["json_kind", "read_jsonl"]
@@ -74,9 +75,11 @@ def _line_record(
     if text is None:
         return reading.reject(locator, "undecodable", enc, raw)
     try:
-        value = json.loads(text)
+        value, fixes = parse_json(text)
     except json.JSONDecodeError as exc:
         return reading.reject(locator, "invalid-json", f"{exc.msg} at column {exc.colno}", raw)
+    except JsonRefused as exc:
+        return reading.reject(locator, "invalid-json", str(exc), raw)
     if not isinstance(value, dict):
         return reading.reject(locator, "invalid-json", f"expected a JSON object, got {json_kind(value)}", raw)
-    return reading.record(locator, raw, kind="fields", fields=value, encoding=enc, encoding_steps=steps)
+    return reading.record(locator, raw, kind="fields", fields=value, encoding=enc, encoding_steps=steps + fixes)
