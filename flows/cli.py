@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -51,6 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     runner = make_task_runner(args.runner, workers, args.dask_address)
     flow = etl.with_options(task_runner=runner)
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         summary = flow(
             input=args.input,
@@ -71,6 +73,25 @@ def cmd_run(args: argparse.Namespace) -> int:
         _fail(str(exc), code=1)
     print_summary(summary)
     return 0
+
+
+def _interrupted(signum, frame) -> None:
+    """Ctrl-C during a run: stop the workers, remove this run's leftovers (with the lock
+    still held), say that a rerun resumes, and exit 130 at once. Waiting for Prefect to
+    wind down its task runner takes minutes; the lake needs none of it, since nothing is
+    live before the ``runs`` row."""
+    import multiprocessing
+
+    from flows.lake import HELD_LOCKS, Lake
+
+    for child in multiprocessing.active_children():
+        child.kill()
+    for root in list(HELD_LOCKS):
+        Lake(root).sweep()
+    # To fd 2 directly: Prefect may have wrapped sys.stderr, and nothing is flushed later.
+    os.write(2, b"copydesk: interrupted; workers stopped, this run's staging removed, the lake unlocked; "
+             b"a rerun of the same command resumes (inputs already committed are not read again)\n")
+    os._exit(130)  # the OS releases the lock with the process
 
 
 def print_summary(summary) -> None:

@@ -34,6 +34,8 @@ from schemas.tables import TABLES
 from schemas.views import view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
+# The lakes whose lock this process holds (so an interrupt knows whose staging is its own).
+HELD_LOCKS: set[Path] = set()
 
 
 class LakeError(Exception):
@@ -129,8 +131,10 @@ class Lake:
                     time.sleep(0.5)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()} on {os.uname().nodename}".encode(), 0)
+            HELD_LOCKS.add(self.root)
             yield
         finally:
+            HELD_LOCKS.discard(self.root)
             os.close(fd)
 
     def check_unlocked(self) -> None:

@@ -178,3 +178,33 @@ def test_retried_shard_stages_its_rows_once(clean, run_etl, tmp_path, monkeypatc
     assert lake_state(lake) == clean_state
     [n] = rows(lake, "select count(*) - count(distinct article_id) n from articles_all")
     assert n["n"] == 0
+
+
+@pytest.mark.server
+def test_ctrl_c_ends_the_run_within_seconds_and_leaves_the_lake_clean(clean, tmp_path):
+    inbox, _, _ = clean
+    lake = tmp_path / "lake"
+    proc = start_paused_run(inbox, lake, "process", tmp_path / "paused", runner="process")
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+    try:
+        out, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        kill_run(proc)
+        pytest.fail("the run was still going 15 s after Ctrl-C")
+    assert proc.returncode == 130, err.decode()
+    lines = [line for line in err.decode().splitlines() if line.startswith("copydesk:")]
+    assert len(lines) == 1 and "rerun" in lines[0], err.decode()
+    deadline = time.monotonic() + 5
+    while True:  # no worker left behind
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            left = subprocess.run(["ps", "-o", "pid,args", "-g", str(proc.pid)], capture_output=True, text=True)
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"processes left after Ctrl-C:\n{left.stdout}")
+        time.sleep(0.2)
+    assert not any((lake / "_staging").iterdir())
+    Lake(lake).check_unlocked()
+    assert Lake(lake).committed_runs() == set()
