@@ -115,14 +115,14 @@ def etl(
                         full=recompute_decisions)
     timings: dict[str, float] = {}
     with Lake(root).lock(wait_seconds=lock_wait):
-        swept = _sweep(root)
+        _sweep(root)
         with _timed(timings, "discover"):
             plan = discover_task(input, root, shard_mb, workers, sources)
         if not plan.shards:
             # Nothing new: no run is written, so a rerun adds nothing and every query
-            # (runs included) answers as before.
-            if swept:
-                Lake(root).refresh_database()
+            # (runs included) answers as before. The catalog is still rewritten: a run
+            # killed between its commit and its catalog left none, or an old one.
+            Lake(root).refresh_database()
             summary = stages.summary(plan.counts + RunCounts(stage_seconds=timings), plan, root, input,
                                      committed=False)
         else:
@@ -148,12 +148,11 @@ def etl(
     return summary
 
 
-def _sweep(lake_root: str) -> int:
-    """Remove what interrupted runs left (with the lock held); return how many."""
+def _sweep(lake_root: str) -> None:
+    """Remove what interrupted runs left (with the lock held)."""
     swept = Lake(lake_root).sweep()
     if swept:
         get_run_logger().info("removed %d leftovers of interrupted runs", len(swept))
-    return len(swept)
 
 
 @contextmanager

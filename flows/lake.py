@@ -217,17 +217,23 @@ class Lake:
         return con
 
     def refresh_database(self) -> Path:
-        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically, so that
-        ``duckdb LAKE/copydesk.duckdb`` works without copydesk."""
+        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically (a temporary
+        file, then a rename), so that ``duckdb LAKE/copydesk.duckdb`` works without
+        copydesk. Every run that ends writes it, one with nothing new included."""
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
         try:
-            for statement in self.view_sql():
-                con.execute(statement)
-        finally:
-            con.close()
-        os.replace(tmp, self.database)
+            con = duckdb.connect(str(tmp))
+            try:
+                for statement in self.view_sql():
+                    con.execute(statement)
+            finally:
+                con.close()
+            os.replace(tmp, self.database)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            raise
         return self.database
 
 
