@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import signal
 import sys
 from pathlib import Path
@@ -127,6 +128,26 @@ def print_summary(summary) -> None:
     print(f"  time: {secs}")
 
 
+# Printed escaped by ``query``: C0 controls but tab and newline (ESC among them), DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every control character but tab and newline as ``\xNN``, so that a
+    stored escape sequence (an OSC title, a cursor move) never reaches the terminal.
+    Stored text is unchanged; only what ``query`` prints is escaped.
+
+    >>> print(escape_controls("line\x1b]0;owned\x07 one\n"))
+    line\x1b]0;owned\x07 one
+    <BLANKLINE>
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _printable(value):
+    return escape_controls(value) if isinstance(value, str) else value
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -143,9 +164,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if cursor.description is None:
         return 0
-    writer.writerow([d[0] for d in cursor.description])
+    writer.writerow([escape_controls(d[0]) for d in cursor.description])
     while rows := cursor.fetchmany(10_000):
-        writer.writerows(rows)
+        writer.writerows([_printable(v) for v in row] for row in rows)
     return 0
 
 
