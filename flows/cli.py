@@ -130,6 +130,9 @@ def print_summary(summary) -> None:
 
 # Printed escaped by ``query``: C0 controls but tab and newline (ESC among them), DEL, C1.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Statements that can write a file; their string literals must name no path in the lake.
+_WRITING = {"COPY", "EXPORT", "ATTACH", "COPY_DATABASE", "SET", "VARIABLE_SET", "PRAGMA", "CALL"}
+_LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
 def escape_controls(text: str) -> str:
@@ -148,15 +151,38 @@ def _printable(value):
     return escape_controls(value) if isinstance(value, str) else value
 
 
+def check_read_only(con, sql: str, lake_root: Path) -> None:
+    """Refuse (one line, exit 2) a statement that could write a file inside the lake:
+    ``make query`` reads the lake and never changes it. Writing elsewhere stays possible
+    (``COPY (...) TO '/elsewhere/x.parquet'``)."""
+    import duckdb
+
+    root = os.path.realpath(lake_root)
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        _fail(f"query failed: {str(exc).splitlines()[0]}")
+    for statement in statements:
+        if statement.type.name not in _WRITING:
+            continue
+        for literal in _LITERAL.findall(statement.query):
+            path = os.path.realpath(literal.replace("''", "'"))
+            if path == root or path.startswith(root + os.sep):
+                _fail(f"the lake is read-only for queries: {statement.type.name} would write {literal}; "
+                      "write results outside the lake (see docs/operations.md)")
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.lake import open_lake
+    from flows.lake import Lake, open_lake
 
     lake = open_lake(args.lake)
     if not lake.exists():
         _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
     con = lake.connect()
+    if isinstance(lake, Lake):
+        check_read_only(con, args.sql, lake.root)
     try:
         cursor = con.execute(args.sql)
     except duckdb.Error as exc:
