@@ -3,6 +3,7 @@
     copydesk run   --input data/samples --lake data/lake
     copydesk query --lake data/lake "select count(*) from articles"
     copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+    copydesk verify --lake data/lake         # check every committed file, one line per problem
     copydesk report --lake data/lake --out data/report   # static HTML report with charts
 """
 
@@ -72,6 +73,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         _fail(str(exc))
     except RunFailed as exc:
         _fail(str(exc), code=1)
+    except Exception as exc:
+        _fail_on_damage(args.lake, exc)
+        raise
     print_summary(summary)
     return 0
 
@@ -180,12 +184,18 @@ def cmd_query(args: argparse.Namespace) -> int:
     lake = open_lake(args.lake)
     if not lake.exists():
         _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
-    con = lake.connect()
+    try:
+        con = lake.connect()
+    except duckdb.Error as exc:
+        _fail_on_damage(args.lake, exc)
+        raise
     if isinstance(lake, Lake):
         check_read_only(con, args.sql, lake.root)
     try:
         cursor = con.execute(args.sql)
     except duckdb.Error as exc:
+        if isinstance(lake, Lake) and isinstance(exc, duckdb.IOException | duckdb.InvalidInputException):
+            _fail_on_damage(args.lake, exc)
         _fail(f"query failed: {str(exc).splitlines()[0]}")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if cursor.description is None:
@@ -205,6 +215,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     page = render_report(args.lake, args.out, last_runs=args.runs)
     print(f"report: {page.resolve().as_uri()}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from flows.lake import Lake
+    from flows.verify import verify
+
+    lake = Lake(args.lake)
+    if not lake.exists():
+        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+    problems = verify(lake)
+    for line in problems:
+        print(line)
+    if problems:
+        return 1
+    print(f"{lake.root}: no problems in {len(lake.committed_runs())} committed runs")
+    return 0
+
+
+def _fail_on_damage(lake: str, exc: BaseException) -> None:
+    """After an unexpected error on a lake: fail with the damaged files' lines (exit 1)
+    when ``verify`` finds any; return otherwise, for the caller to re-raise."""
+    from flows.verify import problems_or_none
+
+    problems = problems_or_none(lake)
+    if problems:
+        _fail(" | ".join(problems) if len(problems) > 1 else problems[0], code=1)
 
 
 def cmd_views(args: argparse.Namespace) -> int:
@@ -251,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", default="data/report", help="directory for index.html and the PNGs")
     report.add_argument("--runs", type=int, default=20, help="how many of the last runs to list")
     report.set_defaults(func=cmd_report)
+
+    check = sub.add_parser("verify", help="check every committed file of the lake; one line per problem")
+    check.add_argument("--lake", default="data/lake")
+    check.set_defaults(func=cmd_verify)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")
