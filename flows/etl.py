@@ -126,16 +126,24 @@ def etl(
             summary = stages.summary(plan.counts + RunCounts(stage_seconds=timings), plan, root, input,
                                      committed=False)
         else:
-            with _timed(timings, "process"):
-                shards = _process_shards(plan, root, sources, progress)
-            counts = plan.counts + sum((s.counts for s in shards), RunCounts())
-            counts.check_balance()
-            with _timed(timings, "consolidate"):
-                decisions = consolidate_task(root, plan.run_id, dedup)
-            counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
-            config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
-            with _timed(timings, "publish"):
-                publish_task(root, plan, input, counts, config)
+            try:
+                with _timed(timings, "process"):
+                    shards = _process_shards(plan, root, sources, progress)
+                counts = plan.counts + sum((s.counts for s in shards), RunCounts())
+                counts.check_balance()
+                with _timed(timings, "consolidate"):
+                    decisions = consolidate_task(root, plan.run_id, dedup)
+                counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
+                config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
+                with _timed(timings, "publish"):
+                    publish_task(root, plan, input, counts, config)
+            except Exception as exc:
+                # A failed run's staging (which may have filled the disk) goes now, not at
+                # the next run; the lock is still held, so it is this run's alone.
+                Lake(root).sweep()
+                if isinstance(exc, OSError):
+                    raise RunFailed(_io_failure(exc, plan)) from exc
+                raise
             # After the commit: the runs row keeps the stages before it; the artifact has this.
             counts += RunCounts(stage_seconds={"publish": timings["publish"]})
             summary = stages.summary(counts, plan, root, input, bytes_read=sum(s.bytes_read for s in shards))
@@ -174,6 +182,15 @@ def _upload(lake_root: str, url: str) -> None:
         ) from exc
 
 
+def _io_failure(exc: OSError, plan: Plan) -> str:
+    """One line for a failure to write the lake (disk full, permissions): which path, why,
+    and that nothing was published."""
+    path = exc.filename2 or exc.filename or "the lake"
+    reason = exc.strerror or str(exc)
+    return (f"cannot write {path}: {reason}. Run {plan.run_id} published nothing and its staging is removed; "
+            "free space or fix the permissions, then rerun")
+
+
 def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: bool) -> list[ShardOutcome]:
     """Run every shard as a task and wait for them, showing a progress bar when asked. A
     failed shard fails the run before anything is published."""
@@ -194,6 +211,12 @@ def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: b
             except Exception as exc:
                 shard = shard_of[id(future)]
                 files = plan.shards[shard]
+                # Let the other shards end first: one still writing would stage files
+                # after the failed run's staging is removed.
+                for other in futures:
+                    other.wait()
+                if isinstance(exc, OSError):
+                    raise RunFailed(_io_failure(exc, plan)) from exc
                 raise RunFailed(
                     f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
                     f"retry: {type(exc).__name__}: {exc}. Run {plan.run_id} published nothing; "

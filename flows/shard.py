@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.lake import Lake
-from flows.parquet import PARQUET_COMPRESSION
+from flows.parquet import PARQUET_COMPRESSION, lake_io
 from flows.readers import InputFile, iter_records, record_format, safe_text
 from flows.sources import load_sources
 from schemas.decisions import SIGNATURES
@@ -62,9 +62,6 @@ class TableWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        if self.writer is None:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
         try:
             table = pa.Table.from_pylist(self.rows, schema=self.schema)
         except UnicodeEncodeError:
@@ -72,13 +69,18 @@ class TableWriter:
             cleaned = [_valid_utf8(row) for row in self.rows]
             self.replaced += sum(new is not old for new, old in zip(cleaned, self.rows, strict=True))
             table = pa.Table.from_pylist(cleaned, schema=self.schema)
-        self.writer.write_table(table)
+        with lake_io(self.path):
+            if self.writer is None:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
+            self.writer.write_table(table)
         self.rows = []
 
     def close(self) -> None:
         self.flush()
         if self.writer is not None:
-            self.writer.close()
+            with lake_io(self.path):
+                self.writer.close()
 
     def abandon(self) -> None:
         """Close after a failure without writing more (the shard's staging is discarded)."""

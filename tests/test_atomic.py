@@ -208,3 +208,48 @@ def test_ctrl_c_ends_the_run_within_seconds_and_leaves_the_lake_clean(clean, tmp
     assert not any((lake / "_staging").iterdir())
     Lake(lake).check_unlocked()
     assert Lake(lake).committed_runs() == set()
+
+
+def _one_line_failure(run_etl, inbox, lake):
+    from flows.etl import RunFailed
+
+    with pytest.raises(RunFailed) as failed:
+        run_etl(inbox, lake=lake, runner="thread")
+    message = str(failed.value)
+    assert len(message.splitlines()) == 1, message
+    assert not (lake / "_staging").exists() or not any((lake / "_staging").iterdir())
+    assert Lake(lake).committed_runs() == set()
+    return message
+
+
+def test_disk_full_while_staging_is_one_line_naming_the_file_and_staging_is_removed(
+    clean, run_etl, tmp_path, monkeypatch
+):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    inbox, _, _ = clean
+
+    def full(self, table, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    message = _one_line_failure(run_etl, inbox, tmp_path / "lake")
+    assert "No space left on device" in message and f"{tmp_path / 'lake'}/_staging/" in message, message
+    assert "rerun" in message and "Operation on closed file" not in message
+
+
+def test_permission_denied_at_publish_is_one_line_naming_the_path(clean, run_etl, tmp_path, monkeypatch):
+    inbox, _, _ = clean
+    real_replace = os.replace
+    lake = tmp_path / "lake"
+
+    def denied(src, dst, *args, **kwargs):
+        if "_staging" in str(src) and "_staging" not in str(dst):
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", denied)
+    message = _one_line_failure(run_etl, inbox, lake)
+    assert "Permission denied" in message and f"{lake}/articles/run=" in message, message
