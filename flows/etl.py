@@ -215,7 +215,7 @@ def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: b
                 # after the failed run's staging is removed.
                 for other in futures:
                     other.wait()
-                if isinstance(exc, OSError):
+                if isinstance(exc, OSError) and exc.filename:  # the lake's I/O: name the path
                     raise RunFailed(_io_failure(exc, plan)) from exc
                 raise RunFailed(
                     f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
