@@ -61,5 +61,6 @@ def commit_without_prefect(inbox, lake_root) -> RunCounts:
     outcomes = [stages.process(i, s, plan.run_id, plan.started_at, root, None) for i, s in enumerate(plan.shards)]
     counts = plan.counts + sum((o.counts for o in outcomes), RunCounts())
     counts += consolidate(root, plan.run_id, DEFAULT_DEDUP).counts()
-    stages.commit(root, plan, str(inbox), counts, {"test": True})
+    config = stages.run_config(str(inbox), None, 16.0, 1, plan, counts, DEFAULT_DEDUP)
+    stages.commit(root, plan, str(inbox), counts, config)
     return counts

@@ -69,3 +69,12 @@ def test_a_run_meeting_a_damaged_file_fails_with_that_line(lake, prefect_api, ca
     assert exit.value.code == 1
     lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("copydesk:")]
     assert len(lines) == 1 and str(part) in lines[0]
+
+
+def test_removing_a_damaged_shard_as_advised_leaves_a_sound_lake(lake):
+    part = _one_file(lake, "manifest")
+    part.write_bytes(b"")
+    run = part.parent.name
+    for table in ("articles", "paragraphs", "rejects", "signatures", "manifest"):
+        (lake.root / table / run / part.name).unlink(missing_ok=True)
+    assert verify(lake) == []
