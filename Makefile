@@ -35,7 +35,7 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)") \
 	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN))
 
-.PHONY: help setup run query views server schedule stop report test test-fast lint bench clean schema
+.PHONY: help setup run query verify views server schedule stop report test test-fast lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -82,6 +82,9 @@ query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..."
 	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir]' >&2; exit 2; fi
 	@$(PY) -m flows.cli query --lake "$(LAKE)" "$$COPYDESK_SQL"
 query: export COPYDESK_SQL = $(SQL)
+
+verify: $(STAMP) ## check every committed file of LAKE (readable Parquet, row counts, manifest); one line per problem
+	@$(PY) -m flows.cli verify --lake "$(LAKE)"
 
 views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb CLI
 	@$(PY) -m flows.cli views --lake "$(LAKE)"

@@ -3,6 +3,7 @@
     copydesk run   --input data/samples --lake data/lake
     copydesk query --lake data/lake "select count(*) from articles"
     copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+    copydesk verify --lake data/lake         # check every committed file, one line per problem
     copydesk report --lake data/lake --out data/report   # static HTML report with charts
 """
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 
@@ -51,6 +54,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     workers = args.workers or default_workers()
     runner = make_task_runner(args.runner, workers, args.dask_address)
     flow = etl.with_options(task_runner=runner)
+    signal.signal(signal.SIGINT, _interrupted)
     try:
         summary = flow(
             input=args.input,
@@ -69,8 +73,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         _fail(str(exc))
     except RunFailed as exc:
         _fail(str(exc), code=1)
+    except Exception as exc:
+        _fail_on_damage(args.lake, exc)
+        raise
     print_summary(summary)
     return 0
+
+
+def _interrupted(signum, frame) -> None:
+    """Ctrl-C during a run: stop the workers, remove this run's leftovers (with the lock
+    still held), say that a rerun resumes, and exit 130 at once. Waiting for Prefect to
+    wind down its task runner takes minutes; the lake needs none of it, since nothing is
+    live before the ``runs`` row."""
+    import multiprocessing
+
+    from flows.lake import HELD_LOCKS, Lake
+
+    for child in multiprocessing.active_children():
+        child.kill()
+    for root in list(HELD_LOCKS):
+        Lake(root).sweep()
+    # To fd 2 directly: Prefect may have wrapped sys.stderr, and nothing is flushed later.
+    os.write(2, b"copydesk: interrupted; workers stopped, this run's staging removed, the lake unlocked; "
+             b"a rerun of the same command resumes (inputs already committed are not read again)\n")
+    os._exit(130)  # the OS releases the lock with the process
 
 
 def print_summary(summary) -> None:
@@ -106,25 +132,77 @@ def print_summary(summary) -> None:
     print(f"  time: {secs}")
 
 
+# Printed escaped by ``query``: C0 controls but tab and newline (ESC among them), DEL, C1.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Statements that can write a file; their string literals must name no path in the lake.
+_WRITING = {"COPY", "EXPORT", "ATTACH", "COPY_DATABASE", "SET", "VARIABLE_SET", "PRAGMA", "CALL"}
+_LITERAL = re.compile(r"'((?:[^']|'')*)'")
+
+
+def escape_controls(text: str) -> str:
+    r"""``text`` with every control character but tab and newline as ``\xNN``, so that a
+    stored escape sequence (an OSC title, a cursor move) never reaches the terminal.
+    Stored text is unchanged; only what ``query`` prints is escaped.
+
+    >>> print(escape_controls("line\x1b]0;owned\x07 one\n"))
+    line\x1b]0;owned\x07 one
+    <BLANKLINE>
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def _printable(value):
+    return escape_controls(value) if isinstance(value, str) else value
+
+
+def check_read_only(con, sql: str, lake_root: Path) -> None:
+    """Refuse (one line, exit 2) a statement that could write a file inside the lake:
+    ``make query`` reads the lake and never changes it. Writing elsewhere stays possible
+    (``COPY (...) TO '/elsewhere/x.parquet'``)."""
+    import duckdb
+
+    root = os.path.realpath(lake_root)
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        _fail(f"query failed: {str(exc).splitlines()[0]}")
+    for statement in statements:
+        if statement.type.name not in _WRITING:
+            continue
+        for literal in _LITERAL.findall(statement.query):
+            path = os.path.realpath(literal.replace("''", "'"))
+            if path == root or path.startswith(root + os.sep):
+                _fail(f"the lake is read-only for queries: {statement.type.name} would write {literal}; "
+                      "write results outside the lake (see docs/operations.md)")
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     import duckdb
 
-    from flows.lake import open_lake
+    from flows.lake import Lake, open_lake
 
     lake = open_lake(args.lake)
     if not lake.exists():
         _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
-    con = lake.connect()
+    try:
+        con = lake.connect()
+    except duckdb.Error as exc:
+        _fail_on_damage(args.lake, exc)
+        raise
+    if isinstance(lake, Lake):
+        check_read_only(con, args.sql, lake.root)
     try:
         cursor = con.execute(args.sql)
     except duckdb.Error as exc:
+        if isinstance(lake, Lake) and isinstance(exc, duckdb.IOException | duckdb.InvalidInputException):
+            _fail_on_damage(args.lake, exc)
         _fail(f"query failed: {str(exc).splitlines()[0]}")
     writer = csv.writer(sys.stdout, lineterminator="\n")
     if cursor.description is None:
         return 0
-    writer.writerow([d[0] for d in cursor.description])
+    writer.writerow([escape_controls(d[0]) for d in cursor.description])
     while rows := cursor.fetchmany(10_000):
-        writer.writerows(rows)
+        writer.writerows([_printable(v) for v in row] for row in rows)
     return 0
 
 
@@ -137,6 +215,32 @@ def cmd_report(args: argparse.Namespace) -> int:
     page = render_report(args.lake, args.out, last_runs=args.runs)
     print(f"report: {page.resolve().as_uri()}")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from flows.lake import Lake
+    from flows.verify import verify
+
+    lake = Lake(args.lake)
+    if not lake.exists():
+        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+    problems = verify(lake)
+    for line in problems:
+        print(line)
+    if problems:
+        return 1
+    print(f"{lake.root}: no problems in {len(lake.committed_runs())} committed runs")
+    return 0
+
+
+def _fail_on_damage(lake: str, exc: BaseException) -> None:
+    """After an unexpected error on a lake: fail with the damaged files' lines (exit 1)
+    when ``verify`` finds any; return otherwise, for the caller to re-raise."""
+    from flows.verify import problems_or_none
+
+    problems = problems_or_none(lake)
+    if problems:
+        _fail(" | ".join(problems) if len(problems) > 1 else problems[0], code=1)
 
 
 def cmd_views(args: argparse.Namespace) -> int:
@@ -183,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--out", default="data/report", help="directory for index.html and the PNGs")
     report.add_argument("--runs", type=int, default=20, help="how many of the last runs to list")
     report.set_defaults(func=cmd_report)
+
+    check = sub.add_parser("verify", help="check every committed file of the lake; one line per problem")
+    check.add_argument("--lake", default="data/lake")
+    check.set_defaults(func=cmd_verify)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")

@@ -115,27 +115,35 @@ def etl(
                         full=recompute_decisions)
     timings: dict[str, float] = {}
     with Lake(root).lock(wait_seconds=lock_wait):
-        swept = _sweep(root)
+        _sweep(root)
         with _timed(timings, "discover"):
             plan = discover_task(input, root, shard_mb, workers, sources)
         if not plan.shards:
             # Nothing new: no run is written, so a rerun adds nothing and every query
-            # (runs included) answers as before.
-            if swept:
-                Lake(root).refresh_database()
+            # (runs included) answers as before. The catalog is still rewritten: a run
+            # killed between its commit and its catalog left none, or an old one.
+            Lake(root).refresh_database()
             summary = stages.summary(plan.counts + RunCounts(stage_seconds=timings), plan, root, input,
                                      committed=False)
         else:
-            with _timed(timings, "process"):
-                shards = _process_shards(plan, root, sources, progress)
-            counts = plan.counts + sum((s.counts for s in shards), RunCounts())
-            counts.check_balance()
-            with _timed(timings, "consolidate"):
-                decisions = consolidate_task(root, plan.run_id, dedup)
-            counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
-            config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
-            with _timed(timings, "publish"):
-                publish_task(root, plan, input, counts, config)
+            try:
+                with _timed(timings, "process"):
+                    shards = _process_shards(plan, root, sources, progress)
+                counts = plan.counts + sum((s.counts for s in shards), RunCounts())
+                counts.check_balance()
+                with _timed(timings, "consolidate"):
+                    decisions = consolidate_task(root, plan.run_id, dedup)
+                counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
+                config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
+                with _timed(timings, "publish"):
+                    publish_task(root, plan, input, counts, config)
+            except Exception as exc:
+                # A failed run's staging (which may have filled the disk) goes now, not at
+                # the next run; the lock is still held, so it is this run's alone.
+                Lake(root).sweep()
+                if isinstance(exc, OSError):
+                    raise RunFailed(_io_failure(exc, plan)) from exc
+                raise
             # After the commit: the runs row keeps the stages before it; the artifact has this.
             counts += RunCounts(stage_seconds={"publish": timings["publish"]})
             summary = stages.summary(counts, plan, root, input, bytes_read=sum(s.bytes_read for s in shards))
@@ -148,12 +156,11 @@ def etl(
     return summary
 
 
-def _sweep(lake_root: str) -> int:
-    """Remove what interrupted runs left (with the lock held); return how many."""
+def _sweep(lake_root: str) -> None:
+    """Remove what interrupted runs left (with the lock held)."""
     swept = Lake(lake_root).sweep()
     if swept:
         get_run_logger().info("removed %d leftovers of interrupted runs", len(swept))
-    return len(swept)
 
 
 @contextmanager
@@ -173,6 +180,15 @@ def _upload(lake_root: str, url: str) -> None:
             f"uploading the lake to {url} failed: {type(exc).__name__}: {exc}. The runs are committed "
             f"in {lake_root}; the next run (even one with nothing new) uploads what the store lacks"
         ) from exc
+
+
+def _io_failure(exc: OSError, plan: Plan) -> str:
+    """One line for a failure to write the lake (disk full, permissions): which path, why,
+    and that nothing was published."""
+    path = exc.filename2 or exc.filename or "the lake"
+    reason = exc.strerror or str(exc)
+    return (f"cannot write {path}: {reason}. Run {plan.run_id} published nothing and its staging is removed; "
+            "free space or fix the permissions, then rerun")
 
 
 def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: bool) -> list[ShardOutcome]:
@@ -195,6 +211,12 @@ def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: b
             except Exception as exc:
                 shard = shard_of[id(future)]
                 files = plan.shards[shard]
+                # Let the other shards end first: one still writing would stage files
+                # after the failed run's staging is removed.
+                for other in futures:
+                    other.wait()
+                if isinstance(exc, OSError) and exc.filename:  # the lake's I/O: name the path
+                    raise RunFailed(_io_failure(exc, plan)) from exc
                 raise RunFailed(
                     f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
                     f"retry: {type(exc).__name__}: {exc}. Run {plan.run_id} published nothing; "

@@ -34,6 +34,8 @@ from schemas.tables import TABLES
 from schemas.views import view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
+# The lakes whose lock this process holds (so an interrupt knows whose staging is its own).
+HELD_LOCKS: set[Path] = set()
 
 
 class LakeError(Exception):
@@ -129,8 +131,10 @@ class Lake:
                     time.sleep(0.5)
             os.ftruncate(fd, 0)
             os.pwrite(fd, f"pid {os.getpid()} on {os.uname().nodename}".encode(), 0)
+            HELD_LOCKS.add(self.root)
             yield
         finally:
+            HELD_LOCKS.discard(self.root)
             os.close(fd)
 
     def check_unlocked(self) -> None:
@@ -213,17 +217,23 @@ class Lake:
         return con
 
     def refresh_database(self) -> Path:
-        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically, so that
-        ``duckdb LAKE/copydesk.duckdb`` works without copydesk."""
+        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically (a temporary
+        file, then a rename), so that ``duckdb LAKE/copydesk.duckdb`` works without
+        copydesk. Every run that ends writes it, one with nothing new included."""
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
         try:
-            for statement in self.view_sql():
-                con.execute(statement)
-        finally:
-            con.close()
-        os.replace(tmp, self.database)
+            con = duckdb.connect(str(tmp))
+            try:
+                for statement in self.view_sql():
+                    con.execute(statement)
+            finally:
+                con.close()
+            os.replace(tmp, self.database)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+            raise
         return self.database
 
 

@@ -16,6 +16,7 @@ folders holding the same file names are different inputs. Moving the corpus make
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -71,9 +72,9 @@ def input_key(file: InputFile) -> str:
 def stat_of(path: str) -> tuple[int | None, int | None, int | None]:
     """``(size, mtime_ns, ctime_ns)``; the link itself for a dangling link or a loop;
     ``(None, None, None)`` when the path is gone."""
-    for stat in (os.stat, os.lstat):
+    for stat_fn in (os.stat, os.lstat):
         try:
-            st = stat(path)
+            st = stat_fn(path)
             return st.st_size, st.st_mtime_ns, st.st_ctime_ns
         except OSError:
             continue
@@ -81,10 +82,19 @@ def stat_of(path: str) -> tuple[int | None, int | None, int | None]:
 
 
 def hash_file(path: str) -> str | None:
-    """xxh3-128 of the file's bytes (hex), or None when it cannot be read."""
+    """xxh3-128 of the file's bytes (hex), or None when it cannot be read or is not a
+    regular file after following links: a FIFO would block the open, a device
+    (``/dev/zero``) never ends. The readers reject those without reading them."""
     digest = xxhash.xxh3_128()
     try:
-        with open(path, "rb") as handle:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        # O_NONBLOCK: a FIFO swapped in after the stat must not block the open either.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return None
+        with open(fd, "rb") as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
     except OSError:

@@ -250,6 +250,8 @@ def _figure(height: float):
     import matplotlib
 
     matplotlib.use("Agg")  # files only: no display on a server
+    # Labels are data (source names): a "$...$" in one is text, never mathtext to parse.
+    matplotlib.rcParams["text.parse_math"] = False
     import matplotlib.pyplot as plt
 
     return plt.subplots(figsize=(9, height), layout="constrained")

@@ -3,11 +3,21 @@
 Plain functions (no Prefect): the flow wraps ``process_shard`` in a task, and it runs the
 same in-process, in a process pool or on a Dask worker. Memory is bounded by
 ``BATCH_ROWS`` rows per table plus the largest single record, never by the shard size.
+
+One bad record never fails a shard: this module is the one place that turns any
+exception raised while reading or cleaning a record into a reject of that record
+(``internal-error``, the exception's one-line summary as ``detail``, its raw bytes), and
+the shard goes on. An exception from a reader ends that file (a generator that raised
+cannot go on) with one such reject after its last record. A shard fails only for I/O on
+the lake. The writer is the last line of defence for Parquet: a string holding a lone
+surrogate is stored with U+FFFD and counted (``SURROGATES_REPLACED``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 from dataclasses import replace
 from datetime import datetime
 
@@ -15,8 +25,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from flows.lake import Lake
-from flows.parquet import PARQUET_COMPRESSION
-from flows.readers import InputFile, iter_records, record_format
+from flows.parquet import PARQUET_COMPRESSION, lake_io
+from flows.readers import InputFile, iter_records, record_format, safe_text
 from flows.sources import load_sources
 from schemas.decisions import SIGNATURES
 from schemas.tables import ARTICLES, PARAGRAPHS, REJECTS, RunCounts
@@ -25,15 +35,24 @@ from transforms.records import Article, Reject
 
 # Rows buffered per table before a row group is written.
 BATCH_ROWS = 2_000
+# The fixes_applied entry counting rows whose strings the writer had to make valid UTF-8.
+SURROGATES_REPLACED = "writer:surrogates-replaced"
+_DETAIL_CHARS = 500
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class _TableWriter:
-    """Buffers rows and writes them as row groups of one staging Parquet file."""
+class TableWriter:
+    """Buffers rows and writes them as row groups of one staging Parquet file.
+
+    ``replaced`` counts the rows stored with U+FFFD for lone surrogates, which Parquet
+    (UTF-8) cannot hold.
+    """
 
     def __init__(self, path, schema: pa.Schema):
         self.path, self.schema = path, schema
         self.rows: list[dict] = []
         self.writer: pq.ParquetWriter | None = None
+        self.replaced = 0
 
     def add(self, row: dict) -> None:
         self.rows.append(row)
@@ -43,16 +62,64 @@ class _TableWriter:
     def flush(self) -> None:
         if not self.rows:
             return
-        if self.writer is None:
-            os.makedirs(os.path.dirname(self.path), exist_ok=True)
-            self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
-        self.writer.write_table(pa.Table.from_pylist(self.rows, schema=self.schema))
+        try:
+            table = pa.Table.from_pylist(self.rows, schema=self.schema)
+        except UnicodeEncodeError:
+            # Rare: pay for the scan only when a batch does not encode.
+            cleaned = [_valid_utf8(row) for row in self.rows]
+            self.replaced += sum(new is not old for new, old in zip(cleaned, self.rows, strict=True))
+            table = pa.Table.from_pylist(cleaned, schema=self.schema)
+        with lake_io(self.path):
+            if self.writer is None:
+                os.makedirs(os.path.dirname(self.path), exist_ok=True)
+                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
+            self.writer.write_table(table)
         self.rows = []
 
     def close(self) -> None:
         self.flush()
         if self.writer is not None:
-            self.writer.close()
+            with lake_io(self.path):
+                self.writer.close()
+
+    def abandon(self) -> None:
+        """Close after a failure without writing more (the shard's staging is discarded)."""
+        if self.writer is not None:
+            with contextlib.suppress(Exception):
+                self.writer.close()
+
+
+def _valid_utf8(value):
+    r"""``value`` with every lone surrogate in its strings replaced by U+FFFD; the same
+    object when nothing changes.
+
+    >>> _valid_utf8({"a": "x\ud800", "b": ["ok", "\udfff"], "c": 1})
+    {'a': 'x�', 'b': ['ok', '�'], 'c': 1}
+    """
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        new = {k: _valid_utf8(v) for k, v in value.items()}
+        return value if all(new[k] is value[k] for k in value) else new
+    if isinstance(value, list | tuple):
+        new = [_valid_utf8(v) for v in value]
+        return value if all(a is b for a, b in zip(new, value, strict=True)) else type(value)(new)
+    return value
+
+
+def summary_of(exc: BaseException) -> str:
+    r"""The one-line summary of an exception, as a reject's detail.
+
+    >>> summary_of(RecursionError("maximum recursion depth exceeded\nwhile calling"))
+    'RecursionError: maximum recursion depth exceeded'
+    """
+    lines = str(exc).strip().splitlines()
+    text = f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+    return text[:_DETAIL_CHARS]
 
 
 def process_shard(
@@ -69,37 +136,67 @@ def process_shard(
     registry = load_sources(sources_path)
     counts = RunCounts()
     writers = {
-        "articles": _TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
-        "paragraphs": _TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
-        "rejects": _TableWriter(lake.staged_file(run_id, "rejects", shard), REJECTS),
+        "articles": TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
+        "paragraphs": TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
+        "rejects": TableWriter(lake.staged_file(run_id, "rejects", shard), REJECTS),
     }
     try:
         for file in files:
-            counts += RunCounts(files_read=1)
-            config = registry.for_input(file)
-            context = RecordContext(
-                folder_source=os.path.basename(os.path.dirname(file.path)) or None,
-                input_format="",
-                config=config,
-                relpath=file.relpath,
-            )
-            for record in iter_records(file, config, registry.limits):
-                counts += RunCounts(records_read=1)
-                fmt = record_format(file, record, config)
-                if fmt != context.input_format:  # archive members may differ from each other
-                    context = replace(context, input_format=fmt)
-                outcome = clean_record(record, context)
-                if isinstance(outcome, Reject):
-                    counts += _add_reject(writers["rejects"], outcome, run_id)
-                else:
-                    counts += _add_article(writers, outcome, run_id, started_at)
-    finally:
+            counts += _process_file(file, registry, writers, run_id, started_at)
+    except BaseException:
         for writer in writers.values():
-            writer.close()
+            writer.abandon()
+        raise
+    for writer in writers.values():
+        writer.close()
+    replaced = sum(writer.replaced for writer in writers.values())
+    if replaced:
+        counts += RunCounts(fixes_applied={SURROGATES_REPLACED: replaced})
     return counts
 
 
-def _add_reject(writer: _TableWriter, reject: Reject, run_id: str) -> RunCounts:
+def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], run_id: str,
+                  started_at: datetime) -> RunCounts:
+    """Read and clean one file's records. Any exception from the reader or the cleaning
+    of a record is that record's ``internal-error`` reject (see the module docstring);
+    only the writers' I/O errors escape."""
+    counts = RunCounts(files_read=1)
+    config = registry.for_input(file)
+    context = RecordContext(
+        folder_source=os.path.basename(os.path.dirname(file.path)) or None,
+        input_format="",
+        config=config,
+        relpath=file.relpath,
+    )
+    records = iter_records(file, config, registry.limits)
+    last_locator = None
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            return counts
+        except Exception as exc:
+            # The reader broke: its generator cannot go on, the rest of the file is one reject.
+            locator = f"after:{last_locator}" if last_locator else None
+            broken = Reject(safe_text(file.path), locator, "internal-error", summary_of(exc), b"")
+            return counts + RunCounts(records_read=1) + _add_reject(writers["rejects"], broken, run_id)
+        counts += RunCounts(records_read=1)
+        last_locator = record.input_locator
+        try:
+            fmt = record_format(file, record, config)
+            if fmt != context.input_format:  # archive members may differ from each other
+                context = replace(context, input_format=fmt)
+            outcome = clean_record(record, context)
+        except Exception as exc:
+            outcome = Reject(record.input_path, record.input_locator, "internal-error", summary_of(exc),
+                             record.raw)
+        if isinstance(outcome, Reject):
+            counts += _add_reject(writers["rejects"], outcome, run_id)
+        else:
+            counts += _add_article(writers, outcome, run_id, started_at)
+
+
+def _add_reject(writer: TableWriter, reject: Reject, run_id: str) -> RunCounts:
     writer.add(
         {
             "run_id": run_id,
@@ -114,7 +211,7 @@ def _add_reject(writer: _TableWriter, reject: Reject, run_id: str) -> RunCounts:
 
 
 def _add_article(
-    writers: dict[str, _TableWriter],
+    writers: dict[str, TableWriter],
     article: Article,
     run_id: str,
     started_at: datetime,
@@ -131,7 +228,7 @@ def _add_article(
             path = os.path.join(
                 os.path.dirname(os.path.dirname(articles_path)), "signatures", os.path.basename(articles_path)
             )
-            writers["signatures"] = _TableWriter(path, SIGNATURES)
+            writers["signatures"] = TableWriter(path, SIGNATURES)
         writers["signatures"].add(
             {
                 "article_id": values["article_id"],

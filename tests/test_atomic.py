@@ -178,3 +178,78 @@ def test_retried_shard_stages_its_rows_once(clean, run_etl, tmp_path, monkeypatc
     assert lake_state(lake) == clean_state
     [n] = rows(lake, "select count(*) - count(distinct article_id) n from articles_all")
     assert n["n"] == 0
+
+
+@pytest.mark.server
+def test_ctrl_c_ends_the_run_within_seconds_and_leaves_the_lake_clean(clean, tmp_path):
+    inbox, _, _ = clean
+    lake = tmp_path / "lake"
+    proc = start_paused_run(inbox, lake, "process", tmp_path / "paused", runner="process")
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
+    try:
+        out, err = proc.communicate(timeout=15)
+    except subprocess.TimeoutExpired:
+        kill_run(proc)
+        pytest.fail("the run was still going 15 s after Ctrl-C")
+    assert proc.returncode == 130, err.decode()
+    lines = [line for line in err.decode().splitlines() if line.startswith("copydesk:")]
+    assert len(lines) == 1 and "rerun" in lines[0], err.decode()
+    deadline = time.monotonic() + 5
+    while True:  # no worker left behind
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        if time.monotonic() > deadline:
+            left = subprocess.run(["ps", "-o", "pid,args", "-g", str(proc.pid)], capture_output=True, text=True)
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"processes left after Ctrl-C:\n{left.stdout}")
+        time.sleep(0.2)
+    assert not any((lake / "_staging").iterdir())
+    Lake(lake).check_unlocked()
+    assert Lake(lake).committed_runs() == set()
+
+
+def _one_line_failure(run_etl, inbox, lake):
+    from flows.etl import RunFailed
+
+    with pytest.raises(RunFailed) as failed:
+        run_etl(inbox, lake=lake, runner="thread")
+    message = str(failed.value)
+    assert len(message.splitlines()) == 1, message
+    assert not (lake / "_staging").exists() or not any((lake / "_staging").iterdir())
+    assert Lake(lake).committed_runs() == set()
+    return message
+
+
+def test_disk_full_while_staging_is_one_line_naming_the_file_and_staging_is_removed(
+    clean, run_etl, tmp_path, monkeypatch
+):
+    import errno
+
+    import pyarrow.parquet as pq
+
+    inbox, _, _ = clean
+
+    def full(self, table, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(pq.ParquetWriter, "write_table", full)
+    message = _one_line_failure(run_etl, inbox, tmp_path / "lake")
+    assert "No space left on device" in message and f"{tmp_path / 'lake'}/_staging/" in message, message
+    assert "rerun" in message and "Operation on closed file" not in message
+
+
+def test_permission_denied_at_publish_is_one_line_naming_the_path(clean, run_etl, tmp_path, monkeypatch):
+    inbox, _, _ = clean
+    real_replace = os.replace
+    lake = tmp_path / "lake"
+
+    def denied(src, dst, *args, **kwargs):
+        if "_staging" in str(src) and "_staging" not in str(dst):
+            raise PermissionError(13, "Permission denied", str(src), None, str(dst))
+        return real_replace(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", denied)
+    message = _one_line_failure(run_etl, inbox, lake)
+    assert "Permission denied" in message and f"{lake}/articles/run=" in message, message

@@ -207,3 +207,19 @@ def test_same_file_names_in_different_folders_are_different_articles(run_etl, tm
     assert [r["title"] for r in found] == ["Harbour reopens after storm repairs", "Library extends Sunday hours"]
     assert {r["source"] for r in found} == {"news"}
     assert len({r["article_id"] for r in found}) == 2
+
+
+def test_every_run_that_ends_leaves_a_current_catalog(run_etl, tmp_path):
+    import duckdb
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.txt").write_text("Harbour reopens\n\nThe harbour reopened today.\n")
+    summary, lake = run_etl(inbox, runner="thread")
+    # A kill -9 between the commit and the catalog: the lake is committed, the file is gone.
+    lake.database.unlink()
+    again, _ = run_etl(inbox, lake=lake.root, runner="thread")
+    assert not again.committed
+    con = duckdb.connect(str(lake.database), read_only=True)
+    assert con.execute("select count(*) from articles").fetchone()[0] == summary.articles == 1
+    assert not list(lake.root.glob(".copydesk.duckdb.tmp-*"))

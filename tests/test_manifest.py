@@ -95,3 +95,39 @@ def test_live_rows_are_the_latest_ingesting_run_of_each_input():
     assert [f.name for f in MANIFEST] == [
         "input_key", "input_path", "size", "mtime_ns", "ctime_ns", "content_hash", "ingested_run_id",
         "examined_at", "run_id"]
+
+
+def _examine_within(candidates, seconds: float, fifo=None):
+    """``examine_all`` in a thread; fails (after unblocking a FIFO reader) if it takes longer."""
+    import threading
+
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(e=manifest.examine_all(candidates, "r1", T0)),
+                              daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive() and fifo is not None:
+        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))  # let the blocked open() return
+        thread.join(5)
+    assert "e" in result and not thread.is_alive(), "examine hung on a file that is not regular"
+    return result["e"]
+
+
+def test_a_fifo_or_a_device_is_recorded_without_being_opened(tmp_path):
+    inbox = _inbox(tmp_path)
+    os.mkfifo(inbox / "f.jsonl")
+    os.symlink("/dev/zero", inbox / "zero.txt")
+    files = discover_inputs(str(inbox))
+    candidates, _ = manifest.select_inputs(files, {})
+    examined = _examine_within(candidates, 5, fifo=inbox / "f.jsonl")
+    by_name = {os.path.basename(r["input_key"]): r for r in examined.rows}
+    assert set(by_name) == {"a.txt", "b.txt", "f.jsonl", "zero.txt"}
+    assert by_name["f.jsonl"]["content_hash"] is None and by_name["zero.txt"]["content_hash"] is None
+    assert by_name["a.txt"]["content_hash"] is not None
+    # Still handed to the readers, which reject what is not a regular file, without reading it.
+    assert {os.path.basename(f.path) for f in examined.to_read} == set(by_name)
+
+
+def test_hash_file_refuses_what_is_not_a_regular_file(tmp_path):
+    assert manifest.hash_file("/dev/zero") is None
+    assert manifest.hash_file(str(tmp_path)) is None

@@ -158,3 +158,16 @@ def test_html_report_on_an_empty_lake(tmp_path):
     page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
     assert "no runs" in page.read_text(encoding="utf-8")
     assert (page.parent / "articles_by_source.png").read_bytes().startswith(PNG_MAGIC)
+
+
+@pytest.mark.server  # starts a subprocess (matplotlib's font cache)
+def test_html_report_draws_labels_holding_dollar_signs_as_text(tmp_path):
+    from tests.test_stages import commit_without_prefect
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    story = {"title": "Prices", "text": "Prices rose again this week.", "source": "$\\frac{1}{$ News $x^$"}
+    (inbox / "a.jsonl").write_text(json.dumps(story) + "\n")
+    commit_without_prefect(inbox, tmp_path / "lake")
+    page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
+    assert (page.parent / "articles_by_source.png").read_bytes().startswith(PNG_MAGIC)

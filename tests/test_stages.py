@@ -51,3 +51,16 @@ def test_stages_without_prefect_commit_a_balanced_run(tmp_path):
     # Nothing new: discover plans no shard and says why.
     again = stages.discover(str(inbox), root, shard_mb=16.0, workers=1)
     assert again.shards == [] and again.counts == RunCounts(files_discovered=6, files_unchanged=6)
+
+
+def commit_without_prefect(inbox, lake_root) -> RunCounts:
+    """One run of ``inbox`` into ``lake_root`` by the plain stages; its counts."""
+    root = str(Lake(lake_root).root)
+    Lake(root).ensure_writable()
+    plan = stages.discover(str(inbox), root, shard_mb=16.0, workers=1)
+    outcomes = [stages.process(i, s, plan.run_id, plan.started_at, root, None) for i, s in enumerate(plan.shards)]
+    counts = plan.counts + sum((o.counts for o in outcomes), RunCounts())
+    counts += consolidate(root, plan.run_id, DEFAULT_DEDUP).counts()
+    config = stages.run_config(str(inbox), None, 16.0, 1, plan, counts, DEFAULT_DEDUP)
+    stages.commit(root, plan, str(inbox), counts, config)
+    return counts
