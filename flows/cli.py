@@ -17,6 +17,8 @@ import signal
 import sys
 from pathlib import Path
 
+from transforms.printable import escape_controls
+
 # Prefect state stays in the project (never ~/.prefect) and sends no analytics, also when
 # the CLI runs without make. Set before anything imports Prefect.
 os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / ".prefect"))
@@ -133,22 +135,9 @@ def print_summary(summary) -> None:
 
 
 # Printed escaped by ``query``: C0 controls but tab and newline (ESC among them), DEL, C1.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Statements that can write a file; their string literals must name no path in the lake.
 _WRITING = {"COPY", "EXPORT", "ATTACH", "COPY_DATABASE", "SET", "VARIABLE_SET", "PRAGMA", "CALL"}
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
-
-
-def escape_controls(text: str) -> str:
-    r"""``text`` with every control character but tab and newline as ``\xNN``, so that a
-    stored escape sequence (an OSC title, a cursor move) never reaches the terminal.
-    Stored text is unchanged; only what ``query`` prints is escaped.
-
-    >>> print(escape_controls("line\x1b]0;owned\x07 one\n"))
-    line\x1b]0;owned\x07 one
-    <BLANKLINE>
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _printable(value):

@@ -180,3 +180,20 @@ def test_comparison_text_computed_once_gives_the_same_keys_statuses_and_signatur
             (p.status, p.repeat_of, p.reason) for p in article.paragraphs
         ]
         assert article.signature == fingerprint(article.values["body"]), i
+
+
+def test_control_characters_are_never_stored_raw_in_any_column():
+    osc = "\x1b]0;owned\x07"
+    record = RawRecord("in.jsonl", "line:1\x1b[2J", b"{}", kind="fields", fields={
+        "title": f"Title {osc}", "body": f"Body {osc} text.", "source": f"Wire{osc}",
+        "id": f"id-{osc}", "url": f"https://example.com/a{osc}", "published": f"2024-01-02 {osc}",
+        "author": f"By Ann Lee{osc}", "language": "e\x1bn",
+    })
+    article = clean_record(record, RecordContext(None, "jsonl", SourceConfig()))
+    assert isinstance(article, Article)
+    values = article.values
+    texts = [v for v in values.values() if isinstance(v, str)] + list(values["authors"])
+    assert texts and not any(c in text for text in texts for c in "\x1b\x07\x00\x9b")
+    assert values["source"] == "Wire\\x1b]0;owned\\x07"
+    assert values["input_locator"] == "line:1\\x1b[2J"
+    assert values["published_raw"].endswith("\\x1b]0;owned\\x07")

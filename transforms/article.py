@@ -22,6 +22,7 @@ from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.fingerprints import content_key, paragraph_words
 from transforms.paragraphs import cut, cut_paragraphs, normalize_space
+from transforms.printable import escape_field
 from transforms.records import Article, Paragraph, RawRecord, Reject
 
 
@@ -187,23 +188,23 @@ def article_values(
     return {
         "article_id": article_id(source, str(identity)),
         "content_hash": content_hash(paragraphs),
-        "source": source,
-        "source_id": str(mapped.source_id) if mapped.source_id is not None else None,
-        "url": url,
+        "source": escape_field(source),
+        "source_id": escape_field(str(mapped.source_id)) if mapped.source_id is not None else None,
+        "url": escape_field(url),
         "title": title,
-        "authors": byline.authors,
-        "agency": byline.agency,
+        "authors": [escape_field(a) for a in byline.authors],
+        "agency": escape_field(byline.agency),
         "published_at": published.utc,
-        "published_raw": published.raw,
-        "published_tz": published.tz,
-        "language": lang,
+        "published_raw": escape_field(published.raw),
+        "published_tz": escape_field(published.tz),
+        "language": escape_field(lang),
         "language_score": lang_score,
         "body": body,
         "paragraph_count": len(kept),
         "word_count": sum(p.word_count for p in kept),
         "char_count": len(body),
         "input_path": record.input_path,
-        "input_locator": record.input_locator,
+        "input_locator": escape_field(record.input_locator),
         "input_format": context.input_format,
         "duplicate_of": None,
         "cluster_id": None,

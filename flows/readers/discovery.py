@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from transforms.printable import escape_controls
+
 __all__ = ["DOC_FILE_STEMS", "InputError", "InputFile", "discover_inputs", "match_pattern", "safe_text"]
 
 # Files skipped when walking a directory or glob (never when named directly): the
@@ -117,10 +119,12 @@ def safe_text(name: str) -> str:
 
     >>> print(safe_text("caf\udce9.txt"), safe_text("caf\\xe9.txt"), safe_text("café.txt"))
     caf\xe9.txt caf\\xe9.txt café.txt
+    >>> print(safe_text("title\x1b]0;x\x07.txt"))
+    title\x1b]0;x\x07.txt
     """
     try:
         name.encode("utf-8")
-        if "\\" not in name:
+        if "\\" not in name and escape_controls(name, keep_tab_newline=False) == name:
             return name
     except UnicodeEncodeError:
         pass
@@ -129,7 +133,9 @@ def safe_text(name: str) -> str:
         data = escaped.encode("utf-8", "surrogateescape")  # the bytes of a file system name
     except UnicodeEncodeError:
         data = escaped.encode("utf-8", "surrogatepass")  # a lone surrogate from elsewhere
-    return data.decode("utf-8", "backslashreplace")
+    # Control characters (a name can hold an escape sequence) as \xNN too: backslashes
+    # are doubled above, so this cannot collide with a name holding the text \xNN.
+    return escape_controls(data.decode("utf-8", "backslashreplace"), keep_tab_newline=False)
 
 
 def _is_doc_file(name: str) -> bool:
