@@ -31,7 +31,7 @@ from flows import manifest
 from flows.parquet import write_parquet
 from schemas import all_tables
 from schemas.tables import TABLES
-from schemas.views import view_statements
+from schemas.views import sql_string, view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
 # The lakes whose lock this process holds (so an interrupt knows whose staging is its own).
@@ -209,11 +209,18 @@ class Lake:
         return view_statements(str(self.root), self.tables_with_files(), manifest.view_statements)
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with the lake's views (read-only use)."""
+        """An in-memory DuckDB connection with the lake's views (read-only use).
+
+        A damaged file breaks only the views that read it: such a view answers every
+        query with an error that says so and what to run; the others keep working.
+        """
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         for statement in self.view_sql():
-            con.execute(statement)
+            try:
+                con.execute(statement)
+            except duckdb.Error as exc:
+                con.execute(broken_view(statement, exc, self.root))
         return con
 
     def refresh_database(self) -> Path:
@@ -245,6 +252,18 @@ class Lake:
 # runs whose ``runs`` row exists, so a reader of the store never sees a half-uploaded run,
 # and the next upload completes it. Credentials and endpoint come from the environment
 # (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINT_URL for an S3-compatible server).
+
+
+def broken_view(statement: str, exc: Exception, root: Path | str) -> str:
+    """A ``CREATE VIEW`` for a view whose statement failed: it keeps the name and raises,
+    when queried, the reason and the command that finds the damaged file."""
+    name = statement.split(" VIEW ", 1)[1].split()[0]
+    reason = str(exc).splitlines()[0]
+    message = (f"view {name} cannot read the lake ({reason}); "
+               f"run `make verify LAKE={root}` to find the damaged file and what to do")
+    # The WHERE clause raises too, so that even count(*), which reads no column, fails.
+    raised = f"error({sql_string(message)})"
+    return f"CREATE OR REPLACE VIEW {name} AS SELECT {raised} AS damaged FROM range(1) WHERE {raised} IS NULL"
 
 
 def is_url(location: str | Path) -> bool:
