@@ -139,6 +139,7 @@ def process_shard(
         "articles": TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
         "paragraphs": TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
         "rejects": TableWriter(lake.staged_file(run_id, "rejects", shard), REJECTS),
+        "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES),
     }
     try:
         for file in files:
@@ -221,14 +222,6 @@ def _add_article(
     values["ingested_at"] = started_at
     writers["articles"].add(values)
     if article.signature is not None:
-        # The signatures writer sits next to the articles one; process_shard closes it
-        # with the others.
-        if "signatures" not in writers:
-            articles_path = writers["articles"].path
-            path = os.path.join(
-                os.path.dirname(os.path.dirname(articles_path)), "signatures", os.path.basename(articles_path)
-            )
-            writers["signatures"] = TableWriter(path, SIGNATURES)
         writers["signatures"].add(
             {
                 "article_id": values["article_id"],
