@@ -134,7 +134,6 @@ def process_shard(
     each file's and each record's)."""
     lake = Lake(lake_root)
     registry = load_sources(sources_path)
-    counts = RunCounts()
     writers = {
         "articles": TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
         "paragraphs": TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
@@ -142,8 +141,7 @@ def process_shard(
         "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES),
     }
     try:
-        for file in files:
-            counts += _process_file(file, registry, writers, run_id, started_at)
+        counts = RunCounts.total(_process_file(file, registry, writers, run_id, started_at) for file in files)
     except BaseException:
         for writer in writers.values():
             writer.abandon()
@@ -161,7 +159,10 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
     """Read and clean one file's records. Any exception from the reader or the cleaning
     of a record is that record's ``internal-error`` reject (see the module docstring);
     only the writers' I/O errors escape."""
-    counts = RunCounts(files_read=1)
+    # Records read are counted apart from their outcomes, so that check_balance means
+    # something; the outcomes' counts are summed once, at the end of the file.
+    read = 0
+    outcomes: list[RunCounts] = []
     config = registry.for_input(file)
     context = RecordContext(
         folder_source=os.path.basename(os.path.dirname(file.path)) or None,
@@ -175,13 +176,15 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
         try:
             record = next(records)
         except StopIteration:
-            return counts
+            break
         except Exception as exc:
             # The reader broke: its generator cannot go on, the rest of the file is one reject.
             locator = f"after:{last_locator}" if last_locator else None
             broken = Reject(safe_text(file.path), locator, "internal-error", summary_of(exc), b"")
-            return counts + RunCounts(records_read=1) + _add_reject(writers["rejects"], broken, run_id)
-        counts += RunCounts(records_read=1)
+            read += 1
+            outcomes.append(_add_reject(writers["rejects"], broken, run_id))
+            break
+        read += 1
         last_locator = record.input_locator
         try:
             fmt = record_format(file, record, config)
@@ -192,9 +195,10 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             outcome = Reject(record.input_path, record.input_locator, "internal-error", summary_of(exc),
                              record.raw)
         if isinstance(outcome, Reject):
-            counts += _add_reject(writers["rejects"], outcome, run_id)
+            outcomes.append(_add_reject(writers["rejects"], outcome, run_id))
         else:
-            counts += _add_article(writers, outcome, run_id, started_at)
+            outcomes.append(_add_article(writers, outcome, run_id, started_at))
+    return RunCounts.total([RunCounts(files_read=1, records_read=read), *outcomes])
 
 
 def _add_reject(writer: TableWriter, reject: Reject, run_id: str) -> RunCounts:
