@@ -227,16 +227,19 @@ class ZstdReader(io.RawIOBase):
         return b"".join(parts)
 
 
-def read_at_most(stream: IO[bytes], n: int) -> bytes:
-    parts = []
+def _chunks(stream: IO[bytes], n: int) -> Iterator[bytes]:
+    """The stream's next ``n`` bytes (fewer at its end), ``CHUNK`` at a time."""
     got = 0
     while got < n:
         data = stream.read(min(CHUNK, n - got))
         if not data:
-            break
-        parts.append(data)
+            return
+        yield data
         got += len(data)
-    return b"".join(parts)
+
+
+def read_at_most(stream: IO[bytes], n: int) -> bytes:
+    return b"".join(_chunks(stream, n))
 
 
 def safe_read(handle: IO[bytes], n: int, rewind: bool = False) -> bytes:
@@ -352,14 +355,9 @@ class Prefixed(io.RawIOBase):
 def read_sample(stream: IO[bytes]) -> tuple[bytes, ReadFailure | None]:
     """The first ``SAMPLE`` bytes, and the failure if the stream broke inside them."""
     parts: list[bytes] = []
-    got = 0
     try:
-        while got < SAMPLE:
-            data = stream.read(min(CHUNK, SAMPLE - got))
-            if not data:
-                break
-            parts.append(data)
-            got += len(data)
+        for data in _chunks(stream, SAMPLE):
+            parts.append(data)  # kept when the stream breaks at the next read
     except ReadFailure as exc:
         return b"".join(parts), exc
     return b"".join(parts), None
