@@ -15,7 +15,7 @@ import pyarrow as pa
 
 # 2: the articles files lost the always-null duplicate_of and cluster_id (the views keep
 # them); paragraphs gained word_count. Lakes of version 1 read the same through the views.
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 
 def column(name: str, type_: pa.DataType, nullable: bool, description: str) -> pa.Field:
@@ -53,6 +53,8 @@ ARTICLES = table_schema(
     column("title", pa.string(), True, "Title with white space normalized."),
     column("authors", STRINGS, False, "Person names from the byline or author field."),
     column("agency", pa.string(), True, "News agency credited in the byline (Reuters, AP, ...)."),
+    column("dateline", pa.string(), True,
+           "The dateline opening the body, as written (SALVADOR, Feb 26); it stays in the body too."),
     column("published_at", TIMESTAMP, True, "Publication time in UTC; null when absent or unparseable."),
     column("published_raw", pa.string(), True, "The publication date exactly as given."),
     column("published_tz", pa.string(), True, "The offset or zone given with the date; null when none was."),
@@ -95,7 +97,7 @@ PARAGRAPHS = table_schema(
     column("article_id", pa.string(), False, "The article the paragraph belongs to."),
     column("position", pa.int32(), False, "0-based position in the article's raw body."),
     column("text", pa.string(), False, "The paragraph after encoding repair and white-space normalization."),
-    column("status", pa.string(), False, "kept, repeat, byline or boilerplate."),
+    column("status", pa.string(), False, "kept, repeat, byline, signoff or boilerplate."),
     column("repeat_of", pa.int32(), True, "For status=repeat: the position of the paragraph it repeats."),
     column("reason", pa.string(), True, "Why the paragraph was removed, in words."),
     column("key", pa.string(), False, "Normalized comparison key (hash) used to find repeats."),

@@ -91,15 +91,15 @@ def test_steps_run_in_the_registries_order(monkeypatch):
     ran = _spy(monkeypatch)
     seed_article()
     # A .txt file: the text steps on the whole text, re-flow on the body, then the paragraphs.
-    assert ran == ["repair", "reflow", "byline", "title-repeat", "repeats"]
+    assert ran == ["repair", "reflow", "signoff", "byline", "title-repeat", "repeats"]
     ran.clear()
     fields_record(AG_NEWS, title="Oracle #39;s deal", description="A second\\team")
     # A structured record: the source's own conventions on each field first, then each
     # field through the text steps, title before body.
     assert ran == [
         "backslash-line-breaks", "backslash-line-breaks",
-        "lost-entities", "repair", "lost-entities", "repair",
-        "reflow", "byline", "title-repeat", "repeats",
+        "lost-entities", "repair", "lost-entities", "repair", "strip-tags", "strip-tags",
+        "reflow", "signoff", "byline", "title-repeat", "repeats",
     ]
 
 

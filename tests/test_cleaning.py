@@ -47,21 +47,27 @@ LAKE_FIXES = {
 
 def test_registries_in_order():
     assert [(s.name, s.stage) for s in TEXT_STEPS] == [
-        ("backslash-line-breaks", "fields"), ("lost-entities", "text"), ("repair", "text"), ("reflow", "body"),
+        ("backslash-line-breaks", "fields"), ("lost-entities", "text"), ("repair", "text"),
+        ("strip-tags", "markup"), ("reflow", "body"),
     ]
     assert [(s.name, s.status, s.reason) for s in PARAGRAPH_STEPS] == [
+        ("signoff", "signoff", "signoff: moved to agency"),
         ("byline", "byline", "byline: moved to authors"),
         ("title-repeat", "repeat", "repeats the title"),
         ("repeats", "repeat", "repeats paragraph {repeat_of}"),
     ]
 
 
-# Names added since, for hostile JSON only (transforms.jsonvalues): no normal corpus has them.
-NEW_FIXES = {"decode": ("lone-surrogate", "control-in-key")}
+# Names added since: for hostile JSON only (transforms.jsonvalues), no normal corpus has
+# them; re-flowing hard-wrapped and wire copy (schema 3); tags out of text fields.
+NEW_FIXES = {"decode": ("lone-surrogate", "control-in-key"), "reflow": ("reflow", "indented-paragraphs"),
+             "strip-tags": ("strip-tags",)}
 
 
 def test_fix_names_are_those_of_earlier_lakes():
-    assert FIXES == {step: names + NEW_FIXES.get(step, ()) for step, names in LAKE_FIXES.items()}
+    expected = {step: names + NEW_FIXES.get(step, ()) for step, names in LAKE_FIXES.items()}
+    expected["strip-tags"] = NEW_FIXES["strip-tags"]
+    assert FIXES == expected
 
 
 def test_every_ftfy_fixer_is_declared():
@@ -87,6 +93,10 @@ def test_only_the_cleaning_runner_records_fixes():
 
 # One record per fix name (or family) the code can emit; what each emits is checked below.
 CRAFTED = [
+    (RawRecord("a.txt", None, b"T\n\n    SALVADOR, Feb 26 - Rain\nfell.\n    Arrivals rose.\n REUTER\n"),
+     SourceConfig()),
+    (RawRecord("a.jsonl", "line:1", b"x", kind="fields", fields={"title": "<b>Oil</b> up", "body": "Text."}),
+     SourceConfig()),
     (RawRecord("a.txt", None, b"\xef\xbb\xbfTitle\n\nBody text."), SourceConfig()),
     (RawRecord("a.txt", None, b"Caf\xe9 owners\n\nThe caf\xe9 opens at nine on Monday."), SourceConfig()),
     (RawRecord("a.txt", None, b"T\n\nCaf\xc3\xa9 owners talk"), SourceConfig(encoding="cp1252")),
@@ -142,12 +152,21 @@ def test_text_steps_run_field_by_field_and_skip_empty_texts():
     assert fixes == ("lost-entities", "unescape_html", "lost-entities")
 
 
-def test_reflow_records_no_fix_yet():
-    assert apply_text_steps("body", ("One\nline.\n\n\nTwo.",), SourceConfig(), ()) == (("One line.\n\nTwo.",), ())
+def test_reflow_is_named_only_when_it_joins_lines_or_finds_indented_paragraphs():
+    assert apply_text_steps("body", ("One\nline.\n\n\nTwo.",), SourceConfig(), ()) == (
+        ("One line.\n\nTwo.",), ("reflow",))
+    # One line per paragraph already: white space tidied, nothing re-flowed, no name.
+    assert apply_text_steps("body", ("\nOne line. \n\n\nTwo.\n",), SourceConfig(), ()) == (
+        ("One line.\n\nTwo.",), ())
+    wire = "    ONE - First\nparagraph.\n    Second.\n"
+    assert apply_text_steps("body", (wire,), SourceConfig(), ()) == (
+        ("ONE - First paragraph.\n\nSecond.",), ("indented-paragraphs", "reflow"))
 
 
 def test_paragraph_steps_return_new_paragraphs_and_leave_their_input_alone():
-    paragraphs = (Paragraph(0, "Talks end"), Paragraph(1, "Body."), Paragraph(2, "body."), Paragraph(3, "By Jo Bloggs"))
+    body = "The talks ended late on Monday without a deal, officials said."
+    paragraphs = (Paragraph(0, "Talks end"), Paragraph(1, body), Paragraph(2, body.upper()),
+                  Paragraph(3, "By Jo Bloggs"), Paragraph(4, "REUTER"))
     before = list(paragraphs)
     out = apply_paragraph_steps(paragraphs, "Talks end")
     assert list(paragraphs) == before
@@ -156,6 +175,7 @@ def test_paragraph_steps_return_new_paragraphs_and_leave_their_input_alone():
         ("kept", None, None),
         ("repeat", 1, "repeats paragraph 1"),
         ("byline", None, "byline: moved to authors"),
+        ("signoff", None, "signoff: moved to agency"),
     ]
 
 

@@ -12,7 +12,10 @@ CASES: list[tuple[str | None, str | None, str | None]] = [
     # white space, Unicode spaces and invisible characters
     ("  Spaces \t and\nnewlines  ", None, "Spaces and newlines"),
     ("Non\u00a0breaking\u2009spaces", None, "Non breaking spaces"),
-    ("Zero\u200bwidth", None, "Zerowidth"),
+    # invisible characters are text and stay (a ZWJ emoji, a ZWNJ word)
+    ("Zero\u200bwidth", None, "Zero\u200bwidth"),
+    ("Pride \U0001f3f3\ufe0f\u200d\U0001f308 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", None,
+     "Pride \U0001f3f3\ufe0f\u200d\U0001f308 \u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
     ("", None, None),
     ("   ", "bbc.co.uk", None),
     (None, "bbc.co.uk", None),

@@ -17,7 +17,7 @@ from typing import Any
 
 import xxhash
 
-from transforms import bylines, dates, decoding, fingerprints, language, titles, urls
+from transforms import bylines, dates, decoding, fingerprints, language, titles, urls, wire
 from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.fingerprints import content_key, paragraph_words
@@ -104,7 +104,8 @@ def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
         raise RecordRejected("unmappable", str(exc)) from exc
     fixes = record_fixes((), "decode", record.encoding_steps, each=True)
     texts, fixes = apply_text_steps("fields", (mapped.title, mapped.body), config, fixes)
-    (title, body), fixes = apply_text_steps("text", texts, config, fixes)
+    texts, fixes = apply_text_steps("text", texts, config, fixes)
+    (title, body), fixes = apply_text_steps("markup", texts, config, fixes)
     enc = record.encoding or "utf-8"
     method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
     return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes)
@@ -180,6 +181,9 @@ def article_values(
         ([bylines.parse_byline(mapped.authors)] if mapped.authors else [])
         + [bylines.parse_byline(p.text) for p in paragraphs if p.status == "byline"]
     )
+    # A wire story's sign-off credits its agency when the byline named none.
+    agency = byline.agency or next(
+        (wire.signoff_agency(p.text) for p in paragraphs if p.status == "signoff"), None)
     if mapped.language:
         lang, lang_score = str(mapped.language).strip().lower()[:2] or None, None
     else:
@@ -193,7 +197,8 @@ def article_values(
         "url": escape_field(url),
         "title": title,
         "authors": [escape_field(a) for a in byline.authors],
-        "agency": escape_field(byline.agency),
+        "agency": escape_field(agency),
+        "dateline": wire.parse_dateline(kept[0].text) if kept else None,
         "published_at": published.utc,
         "published_raw": escape_field(published.raw),
         "published_tz": escape_field(published.tz),

@@ -38,7 +38,7 @@ class Byline:
 # segment of a byline ("A | Reuters", "By Reuters Staff"), never inside a name, so
 # "Michael Bloomberg" stays a person.
 AGENCIES: dict[str, str] = {
-    "reuters": "Reuters", "thomson reuters": "Reuters", "reuters news agency": "Reuters",
+    "reuters": "Reuters", "reuter": "Reuters", "thomson reuters": "Reuters", "reuters news agency": "Reuters",
     "ap": "AP", "associated press": "AP", "the associated press": "AP", "ap news": "AP",
     "afp": "AFP", "agence france-presse": "AFP", "agence france presse": "AFP",
     "agence france press": "AFP",
@@ -185,6 +185,15 @@ def _agency_of(text: str) -> tuple[bool, str | None]:
     if key in _CAPS_ONLY and " ".join(words) != key.upper():
         return False, None
     return True, AGENCIES[key]
+
+
+def agency_name(text: str) -> str | None:
+    """The canonical name of the news agency a whole segment names, else None.
+
+    >>> agency_name("REUTER"), agency_name("AP"), agency_name("Ap"), agency_name("Paul Reuter")
+    ('Reuters', 'AP', None, None)
+    """
+    return _agency_of(text)[1]
 
 
 def _case_token(token: str, first: bool) -> str:
@@ -436,14 +445,15 @@ def is_byline(paragraph: str) -> bool:
 def find_bylines(paragraphs: Sequence[Paragraph], title: str | None = None) -> dict[int, None]:
     """The byline paragraphs of a body, by position (a paragraph step: ``transforms.cleaning``).
 
-    A byline stands first or last in the body, never as its only paragraph. ``title``
+    A byline stands first or last among the kept paragraphs, never as the only one. ``title``
     is not used: every paragraph step takes it.
 
     >>> find_bylines([Paragraph(0, "Talks ended."), Paragraph(1, "By Anthony Solly")])
     {1: None}
     """
-    candidates = [paragraphs[0], paragraphs[-1]] if len(paragraphs) > 1 else []
-    return {p.position: None for p in candidates if p.status == "kept" and is_byline(p.text)}
+    kept = [p for p in paragraphs if p.status == "kept"]  # a sign-off may end the body
+    candidates = [kept[0], kept[-1]] if len(kept) > 1 else []
+    return {p.position: None for p in candidates if is_byline(p.text)}
 
 
 def merge_bylines(bylines: Iterable[Byline]) -> Byline:

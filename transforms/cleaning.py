@@ -9,6 +9,8 @@ Two kinds of step, each an entry of one ordered registry:
     a source's own export conventions;
   - ``"text"``: each text as read: a ``.txt`` file whole (its title line included),
     a structured record's title, then its body;
+  - ``"markup"``: each mapped field of a structured record once repaired (entities
+    unescaped): HTML tags out of ordinary text, their text kept (a ``.txt`` file has none);
   - ``"body"``: the body alone, once the title is off, just before it is cut.
 
 - ``PARAGRAPH_STEPS``: decisions on the body's paragraphs, in order. A
@@ -37,12 +39,14 @@ from transforms import dates, jsonvalues, titles
 from transforms.bylines import find_bylines
 from transforms.entities import LOST_ENTITIES_STEP, fix_lost_entities
 from transforms.fields import SourceConfig
-from transforms.paragraphs import find_repeats, reflow
+from transforms.paragraphs import REFLOW_FIXES, find_repeats, reflow_and_explain
 from transforms.records import Paragraph, ParagraphStatus
 from transforms.repair import repair_and_explain
+from transforms.tags import STRIP_TAGS_FIX, strip_tags
 from transforms.titles import find_title_repeats
+from transforms.wire import find_signoffs
 
-Stage = Literal["fields", "text", "body"]
+Stage = Literal["fields", "text", "markup", "body"]
 
 
 def _always(config: SourceConfig) -> bool:
@@ -107,9 +111,11 @@ TEXT_STEPS: tuple[TextStep, ...] = (
     # HTML entities, mojibake, controls, line ends, NFC: one ftfy call, whose rounds
     # interleave them, so they cannot be split into steps without changing the result.
     TextStep("repair", "text", REPAIR_FIXES, explain=repair_and_explain),
-    # Re-flowing hard-wrapped lines records no fix yet: naming it in ``fixes`` would
-    # change every article's row; that is planned for a later change, not this one.
-    TextStep("reflow", "body", (), fix=reflow),
+    # "<b>Oil</b>" in a CSV title, "<p>" in a JSON body: tags out, text kept (transforms.tags).
+    TextStep(STRIP_TAGS_FIX, "markup", (STRIP_TAGS_FIX,), fix=strip_tags),
+    # Joining a paragraph's hard-wrapped lines is ``reflow``; cutting wire copy at its
+    # indented lines is ``indented-paragraphs`` (transforms.paragraphs, transforms.wire).
+    TextStep("reflow", "body", REFLOW_FIXES, explain=reflow_and_explain),
 )
 
 
@@ -126,6 +132,8 @@ class ParagraphStep:
 
 
 PARAGRAPH_STEPS: tuple[ParagraphStep, ...] = (
+    # A wire story's last line, "REUTER", "-- AP": the agency, not text (transforms.wire).
+    ParagraphStep("signoff", "signoff", "signoff: moved to agency", find_signoffs),
     ParagraphStep("byline", "byline", "byline: moved to authors", find_bylines),
     ParagraphStep("title-repeat", "repeat", "repeats the title", find_title_repeats),
     ParagraphStep("repeats", "repeat", "repeats paragraph {repeat_of}", find_repeats),
@@ -187,7 +195,8 @@ def apply_text_steps(
 def apply_paragraph_steps(paragraphs: tuple[Paragraph, ...], title: str | None) -> tuple[Paragraph, ...]:
     """Run every paragraph step in order; each sees the statuses the earlier ones gave.
 
-    >>> ps = apply_paragraph_steps((Paragraph(0, "Talks"), Paragraph(1, "Body."), Paragraph(2, "body.")), "Talks")
+    >>> body = "The talks ended on Monday night without a deal, officials said."
+    >>> ps = apply_paragraph_steps((Paragraph(0, "Talks"), Paragraph(1, body), Paragraph(2, body)), "Talks")
     >>> [(p.status, p.reason) for p in ps]
     [('repeat', 'repeats the title'), ('kept', None), ('repeat', 'repeats paragraph 1')]
     """

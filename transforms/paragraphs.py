@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import xxhash
 
+from transforms import wire
 from transforms.records import Paragraph
 
 # Blank lines (possibly holding spaces) separate paragraphs, and so does U+2029, the
@@ -22,9 +23,13 @@ _BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000\u200b\ufeff]*\n|\u2029")
 # Line ends other than \n that exports and word processors leave: CR, NEL, form feed,
 # vertical tab, the Unicode line separator.
 _LINE_ENDS = re.compile(r"\r\n?|[\u0085\u000b\u000c\u2028]")
-# Invisible characters that only typography or a CMS put in: zero-width space and
-# joiners, soft hyphen, word joiner, BOM. They never make two paragraphs differ.
+# Invisible characters: zero-width space and joiners, soft hyphen, word joiner, BOM.
+# They are text (a ZWJ holds an emoji sequence together, Persian and Indic spelling
+# needs the ZWNJ) and stay in it; only the comparison keys (``_QUOTES``) drop them, so
+# they never make two paragraphs differ.
 _INVISIBLE = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u00ad\u2060\ufeff"))
+# A paragraph with nothing but white space and invisible characters is empty.
+_HAS_VISIBLE = re.compile("[^" + "".join(map(chr, _INVISIBLE)) + r"\s]")
 
 # Quote and dash variants that typography, not content, distinguishes.
 _QUOTES = str.maketrans(
@@ -69,19 +74,53 @@ def normalize_space(text: str) -> str:
     return " ".join(text.split())
 
 
-def reflow(text: str) -> str:
-    """Re-flow hard-wrapped copy: one line per paragraph, paragraphs apart by one blank line.
+# The fixes re-flowing records: lines inside a paragraph joined (hard-wrapped copy), and
+# paragraphs found by their indented first lines (wire copy without blank lines).
+REFLOW_FIX = "reflow"
+INDENTED_FIX = "indented-paragraphs"
+REFLOW_FIXES: tuple[str, ...] = (REFLOW_FIX, INDENTED_FIX)
 
-    Every kind of line end becomes ``\\n``; blank lines (or U+2029) separate paragraphs;
-    inside a paragraph line breaks and white-space runs become one space and invisible
-    characters go; empty paragraphs go.
+
+def reflow_and_explain(text: str) -> tuple[str, list[str]]:
+    """Re-flow hard-wrapped copy: one line per paragraph, paragraphs apart by one blank
+    line; and the fixes that says what it did (``REFLOW_FIXES``).
+
+    Every kind of line end becomes ``\\n``; blank lines (or U+2029) separate paragraphs,
+    and so do the indented first lines of wire copy (``transforms.wire``), whose sign-off
+    line becomes a paragraph of its own; inside a paragraph line breaks and white-space
+    runs become one space (``reflow``). Invisible characters (zero-width joiners, soft
+    hyphens, word joiners) are text and stay; a paragraph holding nothing else goes, as
+    an empty one does.
+
+    >>> reflow_and_explain("One\\nline.\\r\\n\\r\\n\\nTwo.  \\n")
+    ('One line.\\n\\nTwo.', ['reflow'])
+    >>> reflow_and_explain("    SALVADOR - Rain fell\\nall week.\\n    Arrivals rose.\\n Reuter\\n")
+    ('SALVADOR - Rain fell all week.\\n\\nArrivals rose.\\n\\nReuter', ['indented-paragraphs', 'reflow'])
+    """
+    text = _LINE_ENDS.sub("\n", text)
+    names: list[str] = []
+    out: list[str] = []
+    for block in wire.split_signoff(_BLANK_LINE.split(text)):
+        groups = wire.indented_paragraphs(block.split("\n"))
+        if len(groups) > 1:
+            names.append(INDENTED_FIX)
+        for lines in groups:
+            paragraph = normalize_space(" ".join(lines))
+            if not _HAS_VISIBLE.search(paragraph):
+                continue
+            if sum(1 for line in lines if line.strip()) > 1:
+                names.append(REFLOW_FIX)
+            out.append(paragraph)
+    return "\n\n".join(out), list(dict.fromkeys(names))
+
+
+def reflow(text: str) -> str:
+    """``reflow_and_explain``'s text alone.
 
     >>> reflow("One\\nline.\\r\\n\\r\\n\\nTwo.  \\n")
     'One line.\\n\\nTwo.'
     """
-    text = _LINE_ENDS.sub("\n", text)
-    parts = (normalize_space(translate_where_needed(p, _INVISIBLE, _HAS_INVISIBLE)) for p in _BLANK_LINE.split(text))
-    return "\n\n".join(p for p in parts if p)
+    return reflow_and_explain(text)[0]
 
 
 def cut_paragraphs(text: str) -> list[str]:
@@ -151,16 +190,45 @@ def comparison_of(paragraph: Paragraph) -> str:
     return paragraph.comparison if paragraph.comparison is not None else comparison_text(paragraph.text)
 
 
+# The repeat rule, chosen on BBC, FakeNewsCorpus and the extraction benchmark's bodies
+# (``python -m bench.repeats`` prints the figures; docs/architecture.md states the rule).
+# A repeated paragraph is a copy error, and goes, only when it is prose long enough to be
+# a paragraph: at least ``REPEAT_MIN_WORDS`` words (or, in a script written without
+# spaces, ``REPEAT_MIN_CHARS`` characters), ending a sentence (. ! or an ellipsis, maybe
+# inside quotes or brackets), and not opening with a short label ("Q:", "Portion Fix
+# Containers:"). What repeats by structure stays: headings and labels ("Meal 1"), list
+# items ("Eat every 2-3 hours"), Q&A prompts (a question, "Questioner: Yes."), source
+# labels and attributions ("May 12, 2008 \u2014 Jim Bray"), links ("Buy Now").
+REPEAT_MIN_WORDS = 10
+REPEAT_MIN_CHARS = 30
+_SENTENCE_END = re.compile(r"[.!\u2026\u3002\uff01][\"'\u2019\u201d\u00bb)\]]*$")
+_LABEL = re.compile(r"^(?:\S+\s){0,3}\S+?:(?:\s|$)")
+
+
+def is_copy_error(text: str) -> bool:
+    """True when ``text``, repeating an earlier paragraph, is removed as a copy error.
+
+    >>> is_copy_error("On Monday, he said Ukraine had \u201cbetter come to the table, fast\u201d, he added.")
+    True
+    >>> is_copy_error("Eat every 2-3 hours"), is_copy_error("What did you do next, and why did you decide it then?")
+    (False, False)
+    """
+    long_enough = len(text.split()) >= REPEAT_MIN_WORDS or (len(text) >= REPEAT_MIN_CHARS and " " not in text)
+    return long_enough and bool(_SENTENCE_END.search(text)) and not _LABEL.match(text)
+
+
 def find_repeats(paragraphs: Sequence[Paragraph], title: str | None = None) -> dict[int, int]:
-    """Each ``kept`` paragraph whose key appeared earlier, by position, with the position
-    of the paragraph it repeats (a paragraph step: ``transforms.cleaning``).
+    """Each ``kept`` paragraph whose key appeared earlier and that is a copy error
+    (``is_copy_error``), by position, with the position of the paragraph it repeats (a
+    paragraph step: ``transforms.cleaning``). A structural repeat stays ``kept``.
 
     The first occurrence (smallest ``position``) stays, whatever the order of the list:
     the result depends only on the paragraphs' positions in the article. Paragraphs
     already removed (a byline, the title repeat) are never the original of a repeat.
     ``title`` is not used: every paragraph step takes it.
 
-    >>> find_repeats([Paragraph(1, "SAME  text."), Paragraph(0, "Same text.")])
+    >>> find_repeats([Paragraph(1, "The SAME  text, said to be long enough to count as one."),
+    ...               Paragraph(0, "The same text, said to be long enough to count as one.")])
     {1: 0}
     """
     first_seen: dict[str, int] = {}
@@ -170,6 +238,6 @@ def find_repeats(paragraphs: Sequence[Paragraph], title: str | None = None) -> d
             continue
         key = paragraph.key or paragraph_key(paragraph.text)
         earlier = first_seen.setdefault(key, paragraph.position)
-        if earlier != paragraph.position:
+        if earlier != paragraph.position and is_copy_error(paragraph.text):
             repeats[paragraph.position] = earlier
     return repeats

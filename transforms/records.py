@@ -49,7 +49,7 @@ class Reject:
     raw: bytes
 
 
-ParagraphStatus = Literal["kept", "repeat", "boilerplate", "byline"]
+ParagraphStatus = Literal["kept", "repeat", "boilerplate", "byline", "signoff"]
 
 
 def count_words(text: str) -> int:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from transforms.fingerprints import paragraph_words
 from transforms.fingerprints import words as comparison_words
-from transforms.paragraphs import normalize_space, translate_where_needed
+from transforms.paragraphs import normalize_space
 from transforms.records import Paragraph
 from transforms.urls import registered_domain
 
@@ -32,9 +32,6 @@ _GENERIC = frozenset(
     {"the", "news", "online", "com", "net", "org", "co", "uk", "www", "website", "site",
      "official", "home", "page", "breaking", "latest", "headlines", "network"}
 )
-# Zero-width and other format characters that render as nothing.
-_INVISIBLE = str.maketrans("", "", "\u200b\u200c\u200d\u2060\ufeff\u00ad")
-_HAS_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 
 
 def _words(text: str) -> list[str]:
@@ -84,7 +81,8 @@ def clean_title(title: str | None, source: str | None = None) -> str | None:
     """
     if title is None:
         return None
-    text = normalize_space(translate_where_needed(title, _INVISIBLE, _HAS_INVISIBLE))
+    # Invisible characters (a ZWJ in an emoji, a ZWNJ in Persian) are text: they stay.
+    text = normalize_space(title)
     if not text:
         return None
     if not source:
