@@ -234,3 +234,35 @@ def test_never_raises_and_names_are_trimmed(text):
     if isinstance(text, str) and is_byline(text):
         # What is taken out of a body as a byline must credit someone.
         assert byline.authors or byline.agency
+
+
+@pytest.mark.parametrize(("text", "authors", "agency"), [
+    # Surnames that are months or common words, given names that are roles or words.
+    ("By Roger May", ["Roger May"], None),
+    ("By Peter Read", ["Peter Read"], None),
+    ("By Joshua So", ["Joshua So"], None),
+    ("By Dean Lokken", ["Dean Lokken"], None),
+    ("By Will Smith", ["Will Smith"], None),
+    ("By ROGER MAY", ["Roger May"], None),
+    # Lower-case particles are part of the name, in any case.
+    ("TED d'AFFLISIO", ["Ted d'Afflisio"], None),
+    ("JAN van DYK", ["Jan van Dyk"], None),
+    ("Hans von Trapp and Osama bin Laden", ["Hans von Trapp", "Osama bin Laden"], None),
+    ("Jean de la Fontaine", ["Jean de la Fontaine"], None),
+    # The singular Reuter is the agency; a publisher is not a person.
+    ("By Jane Doe | Reuter", ["Jane Doe"], "Reuters"),
+    ("REUTER", [], "Reuters"),
+    ("Ediciones El País", [], None),
+    # Still no names: a title with one name, phrases made of common words.
+    ("Dr Smith", [], None),
+    ("By Read More", [], None),
+    ("Will Be", [], None),
+    ("Click Here", [], None),
+    ("About The Author", [], None),
+])
+def test_names_that_are_words(text, authors, agency):
+    assert parse_byline(text) == Byline(authors, agency)
+
+
+def test_a_byline_with_a_word_surname_leaves_the_body():
+    assert is_byline("By Roger May") and is_byline("By Dean Lokken") and not is_byline("By May the talks ended")

@@ -8,7 +8,11 @@ moves a credited news agency to its own field. It is rule-based, with no name li
 a part is a name when it is two to five capitalised name tokens, none of which is a
 function word, an organisation word or a job title. That keeps precision high (a site
 name wrongly kept as an author is worse than a name missed) at the cost of dropping
-single-word pen names ("Madonna").
+single-word pen names ("Madonna"). Names made of words are names: a capitalised common
+word or month ends a name as its surname ("Roger May", "Peter Read", "Joshua So"), a
+few words and honorifics start one ("Will Smith", "Dean Lokken"), and lower-case
+particles belong to it ("van", "de", "bin", "al-", "d'Afflisio"). A publisher's name
+("Ediciones El País") is an organisation, and "Reuter" is the agency.
 
 ``is_byline`` says whether a body paragraph is nothing but a byline ("By Anthony Solly");
 ``find_bylines``, a paragraph step, finds such a paragraph first or last in a body, and
@@ -130,7 +134,10 @@ ORG_WORDS = frozenset(
     sentinel register leader record wire enquirer inquirer newsletter podcast show live tube
     earth universe nature natural psychic divine wisdom cosmic healing witch witchery
     politics policy economics finance bank capital holdings technologies systems labs
-    website site web net com info editorial administrator admin webmaster""".split()
+    website site web net com info editorial administrator admin webmaster
+    ediciones edicions editions éditions edições editora editori editrice verlag uitgeverij
+    grupo gruppo diario periódico periodico noticias prensa presse zeitung redacción redaccion
+    rédaction""".split()
 )
 # Function words and the like: a part containing one is a phrase, not a name.
 STOPWORDS = frozenset(
@@ -143,6 +150,21 @@ STOPWORDS = frozenset(
     would should could may might must shall has have had do does did
     monday tuesday wednesday thursday friday saturday sunday""".split()
 )
+# Words that, capitalised, end a name as a surname ("Roger May", "Peter Read", "Joshua
+# So"): every stopword but these, which never do.
+_NEVER_SURNAMES = frozenset(
+    """the a an of for and or to with in on at by from this that these those here there
+    is are was were be been being no not nor without because please about more all new
+    up down how why what who whom whose which you we it as if into onto over under
+    anonymous unknown guest user none null n/a na""".split()
+)
+# Common words that are also given names, first in a name ("Will Smith", "May Ng").
+_GIVEN_NAME_WORDS = frozenset({"will", "may"})
+# Honorifics that are also given names: "Dean Lokken" is a person, "Dr Lokken" is not.
+_GIVEN_NAME_HONORIFICS = frozenset({"dean"})
+# Lower-case prefixes glued to a surname: "d'Afflisio", "l'Estrange", "dell'Orto".
+_GLUED_PARTICLE = re.compile(r"^(?:d|l|dall|dell|degli|sull)['’](?=[^\W\d_])", re.IGNORECASE)
+
 # Lower-case particles inside names ("Ludwig van Beethoven", "Bashar al-Assad").
 PARTICLES = frozenset(
     "van von de da del della dei di du la le den der ter ten bin binti ibn al el dos das do "
@@ -201,6 +223,9 @@ def _case_token(token: str, first: bool) -> str:
     low = token.lower()
     if not first and low in PARTICLES:
         return low
+    glued = _GLUED_PARTICLE.match(token)
+    if glued and not first:
+        return low[: glued.end()] + _case_token(token[glued.end():], True)  # "d'AFFLISIO" -> "d'Afflisio"
     if low in {"ii", "iii", "iv"}:
         return token.upper()
     if low in {"jr", "sr", "jr.", "sr."} and not first:
@@ -250,6 +275,8 @@ def _strip_roles(tokens: list[str]) -> tuple[list[str], bool, bool]:
     removed = collective = False
     # Leading: "Dr Jane Doe", "President Ron Paul", "Political Editor Laura Kuenssberg".
     while tokens and low(tokens[0]) in HONORIFICS:
+        if low(tokens[0]) in _GIVEN_NAME_HONORIFICS and len(tokens) == 2:
+            break  # "Dean Lokken": a given name, not the title of a one-word name
         tokens = tokens[1:]
     run = 0
     while run < len(tokens) and is_role_ish(tokens[run]):
@@ -283,12 +310,15 @@ def _is_person(tokens: list[str]) -> bool:
         if i > 0 and len(tok) == 1 and tok.isupper():
             continue  # a middle initial without its dot ("Joseph A Olson"), not "a"
         if low in STOPWORDS and low not in PARTICLES:
-            return False
+            # A capitalised common word can be a surname, last after a given name.
+            surname = i == len(core) - 1 and i > 0 and low not in _NEVER_SURNAMES
+            if not (tok[0].isupper() and (surname or (i == 0 and low in _GIVEN_NAME_WORDS))):
+                return False
         if low in ORG_WORDS or low in ROLE_WORDS:
             return False
         if re.search(r"['\u2019]s$", low):  # "Caroline's Blog": a possessive is not a name
             return False
-        if i > 0 and (low in PARTICLES or re.match(r"^(?:al|el)-", low)):
+        if i > 0 and (low in PARTICLES or re.match(r"^(?:al|el)-", low) or _GLUED_PARTICLE.match(tok)):
             continue
         if not tok[0].isupper():
             return False
@@ -322,8 +352,10 @@ def _classify_part(part: str) -> tuple[PartKind, str | None]:
     place = _PLACE.search(part)
     head = part[: place.start()] if place else part
     tokens = head.split()
-    # ALL-CAPS or all-lower parts are names in the wrong case, not acronyms.
-    if head.isupper() or head.islower():
+    # ALL-CAPS or all-lower parts are names in the wrong case, not acronyms; lower-case
+    # particles do not count ("TED d'AFFLISIO", "JAN van DYK").
+    bare = " ".join(_GLUED_PARTICLE.sub("", t) for t in tokens if t.lower() not in PARTICLES)
+    if head.isupper() or head.islower() or (bare and bare.isupper()):
         tokens = name_case(head).split()
     stripped, had_role, collective = _strip_roles(tokens)
     if collective:
