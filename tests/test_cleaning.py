@@ -61,7 +61,7 @@ def test_registries_in_order():
 # Names added since: for hostile JSON only (transforms.jsonvalues), no normal corpus has
 # them; re-flowing hard-wrapped and wire copy (schema 3); tags out of text fields.
 NEW_FIXES = {"decode": ("lone-surrogate", "control-in-key"), "reflow": ("reflow", "indented-paragraphs"),
-             "strip-tags": ("strip-tags",)}
+             "strip-tags": ("strip-tags",), "date": ("date:trailing-junk",)}
 
 
 def test_fix_names_are_those_of_earlier_lakes():
@@ -109,6 +109,8 @@ CRAFTED = [
      SourceConfig(fix_lost_entities=True, backslash_line_breaks=True)),
     (RawRecord("a.jsonl", "line:1", b"x", kind="fields", fields={"title": "T", "date": "0000-01-01"}), SourceConfig()),
     (RawRecord("a.jsonl", "line:1", b"x", kind="fields", fields={"title": "T", "date": "not a date"}), SourceConfig()),
+    (RawRecord("a.jsonl", "line:1", b"x", kind="fields", fields={"title": "T", "date": "27-MAR-1987 00:02:59.13&#5;"}),
+     SourceConfig()),
     (RawRecord("a.jsonl", "line:1", b"x", kind="fields", fields={"title": "T", "date": "2024-01-02 10:00 XYZT"}),
      SourceConfig()),
 ] + [(RawRecord(str(p), None, p.read_bytes()), SourceConfig()) for p in sorted(SAMPLES.glob("*.txt"))]

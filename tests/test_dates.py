@@ -226,3 +226,22 @@ def test_values_of_other_types_are_unparseable_not_errors():
     got = parse_date({"date": "2014-11-23"}, now=NOW)
     assert got.utc is None and got.note == "date:unparseable" and got.raw == "{'date': '2014-11-23'}"
     assert parse_date("2014-11-23 16:00", default_tz=None, now=NOW).note == ASSUMED_UTC
+
+
+@pytest.mark.parametrize("value", [
+    "27-MAR-1987 00:02:59.13&#5;&#5;&#5;",
+    "27-MAR-1987 00:02:59.13\x05\x05",
+    "27-MAR-1987 00:02:59.13 &#22;&#22;&#1;f0312&#31;",
+    "27-MAR-1987 00:02:59.13&#x1f;",
+])
+def test_a_timestamp_followed_by_control_junk_is_recovered_and_noted(value):
+    parsed = parse_date(value, now=NOW)
+    assert parsed.utc == datetime(1987, 3, 27, 0, 2, 59, 130000, tzinfo=UTC)
+    assert parsed.raw == value  # kept as given
+    assert parsed.notes == ("date:trailing-junk", "date:assumed-tz:UTC")
+
+
+def test_junk_alone_or_text_before_it_is_still_no_date():
+    assert parse_date("&#5;", now=NOW).notes == ("date:unparseable",)
+    assert parse_date("no date&#5;", now=NOW).notes == ("date:unparseable",)
+    assert parse_date("27-MAR-1987 00:02:59.13", now=NOW).notes == ("date:assumed-tz:UTC",)

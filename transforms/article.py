@@ -143,8 +143,8 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         fixes = record_fixes(fixes, "title", [titles.SITE_SUFFIX_FIX])
     paragraphs = apply_paragraph_steps(paragraphs, title)
     published = dates.parse_date(read.fields.published, default_tz=config.timezone)
-    if published.note:
-        fixes = record_fixes(fixes, "date", [published.note], each=True)
+    if published.notes:
+        fixes = record_fixes(fixes, "date", published.notes, each=True)
     values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
     # The body is the kept paragraphs joined, so its words are theirs, already computed.
     body_words = [w for p in paragraphs if p.status == "kept" for w in paragraph_words(p)]

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -32,7 +32,10 @@ IMPLAUSIBLE = "date:implausible"
 UNPARSEABLE = "date:unparseable"
 ASSUMED_TZ = "date:assumed-tz:"
 UNKNOWN_TZ = "date:unknown-tz:"
-NOTES: tuple[str, ...] = (IMPLAUSIBLE, UNPARSEABLE, ASSUMED_TZ, UNKNOWN_TZ)
+# Control characters (or their entities, "&#5;") after the date, and whatever follows
+# them, were cut off: "27-MAR-1987 00:02:59.13&#5;&#5;" is parsed as its timestamp.
+TRAILING_JUNK = "date:trailing-junk"
+NOTES: tuple[str, ...] = (IMPLAUSIBLE, UNPARSEABLE, ASSUMED_TZ, UNKNOWN_TZ, TRAILING_JUNK)
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,16 @@ class ParsedDate:
     assumed_tz: bool
     note: str | None
     date_only: bool = False
+    trailing_junk: bool = False  # junk after the date was cut off before parsing
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """Every ``fixes`` entry for this date: ``TRAILING_JUNK`` first, then ``note``.
+
+        >>> parse_date("27-MAR-1987 00:02:59.13&#5;&#5;").notes
+        ('date:trailing-junk', 'date:assumed-tz:UTC')
+        """
+        return ((TRAILING_JUNK,) if self.trailing_junk else ()) + ((self.note,) if self.note else ())
 
 
 def _fixed(hours: float) -> timezone:
@@ -117,6 +130,9 @@ _MONTHS = re.compile(r"\b(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may
                      re.IGNORECASE)
 _YEAR4 = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,2}[/.-]\d{1,2}[/.-]\d{2}(?!\d)")
+# A control character, or the numeric entity of one, and everything after it.
+_JUNK = re.compile(r"(?:[\x00-\x08\x0b-\x1f\x7f-\x9f]|&#(?:0*(?:[0-9]|[12][0-9]|3[01]|12[7-9]|1[3-5][0-9])"
+                   r"|x0*(?:[0-1]?[0-9a-f]|[89][0-9a-f]));).*$", re.IGNORECASE | re.DOTALL)
 # Year zero ("0000-00-00 00:00:00" is how MySQL says "no date"), not a "+0000" offset.
 _ZERO_YEAR = re.compile(r"(?<![+\d])(?<!\d-)0000(?!\d)")
 
@@ -259,6 +275,10 @@ def parse_date(
         # A JSON object or list where a date should be: keep it as text, parse nothing.
         return ParsedDate(None, str(value), None, False, UNPARSEABLE)
     raw = value
+    junk = _JUNK.search(value)
+    if junk and value[: junk.start()].strip():
+        parsed = parse_date(value[: junk.start()], default_tz, now, dayfirst)
+        return replace(parsed, raw=raw, trailing_junk=parsed.utc is not None)
     text = " ".join(value.split())
     if not text:
         return _EMPTY
