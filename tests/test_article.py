@@ -197,3 +197,23 @@ def test_control_characters_are_never_stored_raw_in_any_column():
     assert values["source"] == "Wire\\x1b]0;owned\\x07"
     assert values["input_locator"] == "line:1\\x1b[2J"
     assert values["published_raw"].endswith("\\x1b]0;owned\\x07")
+
+
+def test_invisible_characters_reach_the_stored_title_and_body():
+    flag = "\U0001f3f3\ufe0f\u200d\U0001f308"  # one emoji held together by a ZWJ
+    persian = "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"  # ZWNJ inside the word
+    body = f"The {flag} flies over the co\u00adoperative.\n\n{persian} said the word\u2060joiner."
+    raw = f"Pride {flag} week\n\n{body}"
+    article = clean_record(RawRecord("a.txt", None, raw.encode()), RecordContext(None, "txt", SourceConfig()))
+    assert article.values["title"] == f"Pride {flag} week"
+    assert article.values["body"] == body
+    assert article.values["fixes"] == []  # nothing removed, nothing to name
+
+
+def test_a_q_and_a_keeps_its_repeated_prompts_and_drops_a_copied_answer():
+    answer = "We started the kitchen because our grandmother left us her recipes, all of them."
+    raw = "Interview\n\n" + "\n\n".join(
+        ["Q: Why?", answer, "Q: Why?", "Because it was time.", "Q: Why?", answer])
+    article = clean_record(RawRecord("a.txt", None, raw.encode()), RecordContext(None, "txt", SourceConfig()))
+    assert [(p.status, p.repeat_of) for p in article.paragraphs] == [
+        ("kept", None), ("kept", None), ("kept", None), ("kept", None), ("kept", None), ("repeat", 1)]
