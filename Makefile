@@ -14,6 +14,7 @@ PREFECT_PORT ?= 4200
 INBOX ?= data/inbox
 CRON ?= 0 * * * *
 REPORT ?= data/report
+FORMAT ?= csv
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 
@@ -40,7 +41,7 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL="
+	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL= FORMAT=csv|json|table"
 	@echo "             INBOX=$(INBOX) CRON='$(CRON)' REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 
 $(UV):
@@ -72,16 +73,18 @@ run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m flows.cli run $(RUN_ARGS)
 	@echo
-	@echo 'example: make query SQL="select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"'
-	@$(PY) -m flows.cli query --lake "$(LAKE)" "select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"
+	@echo 'example: make query LAKE=$(LAKE) FORMAT=table SQL="$(EXAMPLE_SQL)"'
+	@$(PY) -m flows.cli query --lake "$(LAKE)" --format table "$(EXAMPLE_SQL)"
+EXAMPLE_SQL := select title, authors, word_count, encoding, fixes from articles order by title limit 10
 
 report: $(STAMP) ## render the last runs and charts of LAKE to REPORT/index.html (default data/report)
 	@$(PY) -m flows.cli report --lake "$(LAKE)" --out "$(REPORT)"
 
-query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=]
-	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir]' >&2; exit 2; fi
-	@$(PY) -m flows.cli query --lake "$(LAKE)" "$$COPYDESK_SQL"
-query: export COPYDESK_SQL = $(SQL)
+query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=] [FORMAT=csv|json|table]
+	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir] [FORMAT=csv|json|table]' >&2; exit 2; fi
+	@$(PY) -m flows.cli query --lake "$(LAKE)" --format "$(FORMAT)" "$$COPYDESK_SQL"
+# $(value SQL): the query reaches DuckDB exactly as typed; make would expand a `$` in it.
+query: export COPYDESK_SQL = $(value SQL)
 
 verify: $(STAMP) ## check every committed file of LAKE (readable Parquet, row counts, manifest); one line per problem
 	@$(PY) -m flows.cli verify --lake "$(LAKE)"

@@ -10,14 +10,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import signal
 import sys
 from pathlib import Path
 
-from transforms.printable import escape_controls
+from flows.commands import remedy
+from flows.output import FORMATS, write_rows
+from transforms.printable import escape_controls  # noqa: F401 (cli.escape_controls, as before)
 
 # Prefect state stays in the project (never ~/.prefect) and sends no analytics, also when
 # the CLI runs without make. Set before anything imports Prefect.
@@ -41,14 +42,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     # Check what we can before paying for Prefect: a missing input or an unwritable lake
     # is one line, not a traceback.
-    try:
-        from flows.sources import load_sources
+    from flows.sources import SourcesError, load_sources
 
+    try:
         discover_inputs(args.input, exclude=load_sources(args.sources).exclude)
         Lake(args.lake).ensure_writable()
         if not args.lock_wait:
             Lake(args.lake).check_unlocked()
-    except (InputError, LakeError) as exc:
+    except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
 
     from flows.etl import RunFailed, etl
@@ -71,7 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             boilerplate_min_stories=args.boilerplate_min_stories,
             recompute_decisions=args.recompute_decisions,
         )
-    except (InputError, LakeError) as exc:
+    except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
     except RunFailed as exc:
         _fail(str(exc), code=1)
@@ -140,10 +141,6 @@ _WRITING = {"COPY", "EXPORT", "ATTACH", "COPY_DATABASE", "SET", "VARIABLE_SET", 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
-def _printable(value):
-    return escape_controls(value) if isinstance(value, str) else value
-
-
 def check_read_only(con, sql: str, lake_root: Path) -> None:
     """Refuse (one line, exit 2) a statement that could write a file inside the lake:
     ``make query`` reads the lake and never changes it. Writing elsewhere stays possible
@@ -154,7 +151,7 @@ def check_read_only(con, sql: str, lake_root: Path) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        _fail(f"query failed: {str(exc).splitlines()[0]}")
+        _fail(f"query failed: {query_error(exc)}")
     for statement in statements:
         if statement.type.name not in _WRITING:
             continue
@@ -172,7 +169,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     lake = open_lake(args.lake)
     if not lake.exists():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     try:
         con = lake.connect()
     except duckdb.Error as exc:
@@ -185,14 +182,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         if isinstance(lake, Lake) and isinstance(exc, duckdb.IOException | duckdb.InvalidInputException):
             _fail_on_damage(args.lake, exc)
-        _fail(f"query failed: {str(exc).splitlines()[0]}")
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    if cursor.description is None:
-        return 0
-    writer.writerow([escape_controls(d[0]) for d in cursor.description])
-    while rows := cursor.fetchmany(10_000):
-        writer.writerows([_printable(v) for v in row] for row in rows)
+        _fail(f"query failed: {query_error(exc)}")
+    write_rows(cursor, args.format, sys.stdout)
     return 0
+
+
+def query_error(exc: BaseException) -> str:
+    """DuckDB's message with its hint lines (``Did you mean "articles"?``, the caret under
+    the error's position) kept, blank lines dropped.
+
+    >>> query_error(Exception('Catalog Error: no articlez\\n\\nDid you mean "articles"?'))
+    'Catalog Error: no articlez\\nDid you mean "articles"?'
+    """
+    return "\n".join(line for line in str(exc).splitlines() if line.strip())
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -200,7 +202,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from flows.report import render_report
 
     if not Lake(args.lake).root.is_dir():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     page = render_report(args.lake, args.out, last_runs=args.runs)
     print(f"report: {page.resolve().as_uri()}")
     return 0
@@ -212,7 +214,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     lake = Lake(args.lake)
     if not lake.exists():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     problems = verify(lake)
     for line in problems:
         print(line)
@@ -266,8 +268,10 @@ def main(argv: list[str] | None = None) -> int:
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)
 
-    query = sub.add_parser("query", help="run SQL against the lake's views, print CSV")
+    query = sub.add_parser("query", help="run SQL against the lake's views, print CSV, JSON or a table")
     query.add_argument("sql")
+    query.add_argument("--format", default="csv", choices=FORMATS,
+                       help="csv (lists as JSON), json (an array of objects) or table (aligned, cells cut)")
     query.add_argument("--lake", default="data/lake")
     query.set_defaults(func=cmd_query)
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from flows import manifest
+from flows.commands import remedy
 from flows.parquet import write_parquet
 from schemas import all_tables
 from schemas.tables import TABLES
@@ -260,7 +261,7 @@ def broken_view(statement: str, exc: Exception, root: Path | str) -> str:
     name = statement.split(" VIEW ", 1)[1].split()[0]
     reason = str(exc).splitlines()[0]
     message = (f"view {name} cannot read the lake ({reason}); "
-               f"run `make verify LAKE={root}` to find the damaged file and what to do")
+               f"run `{remedy('verify', lake=root)}` to find the damaged file and what to do")
     # The WHERE clause raises too, so that even count(*), which reads no column, fails.
     raised = f"error({sql_string(message)})"
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {raised} AS damaged FROM range(1) WHERE {raised} IS NULL"
