@@ -35,6 +35,8 @@ from schemas.tables import TABLES
 from schemas.views import sql_string, view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
+# LAKE/copydesk.duckdb's storage format: readable by DuckDB 1.4 and every later client.
+CATALOG_STORAGE = "v1.4.0"
 # The lakes whose lock this process holds (so an interrupt knows whose staging is its own).
 HELD_LOCKS: set[Path] = set()
 
@@ -231,10 +233,16 @@ class Lake:
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect()
             try:
+                # The oldest storage format that holds views: DuckDB 1.4 and later open it,
+                # the CLI from PyPI (duckdb-cli) included, which cannot read the default one.
+                con.execute(f"ATTACH {sql_string(str(tmp))} AS catalog (STORAGE_VERSION '{CATALOG_STORAGE}')")
+                con.execute("USE catalog")
                 for statement in self.view_sql():
                     con.execute(statement)
+                con.execute("USE memory")
+                con.execute("DETACH catalog")
             finally:
                 con.close()
             os.replace(tmp, self.database)
