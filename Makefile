@@ -15,6 +15,7 @@ INBOX ?= data/inbox
 CRON ?= 0 * * * *
 REPORT ?= data/report
 FORMAT ?= csv
+COMPACT_EVERY ?= 24
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 
@@ -36,13 +37,13 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)") \
 	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN))
 
-.PHONY: help setup run query verify views server schedule stop report test test-fast lint bench clean schema
+.PHONY: help setup run query verify compact views server schedule stop report test test-fast lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
 	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL= FORMAT=csv|json|table"
-	@echo "             INBOX=$(INBOX) CRON='$(CRON)' REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
+	@echo "             INBOX=$(INBOX) CRON='$(CRON)' COMPACT_EVERY=$(COMPACT_EVERY) REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "copydesk needs Python 3.11+; set PYTHON=python3.11")'
@@ -63,7 +64,7 @@ schedule: $(STAMP) ## serve the ETL of INBOX (data/inbox) into LAKE on CRON (hou
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m flows.schedule start --inbox "$(INBOX)" --lake "$(LAKE)" --cron "$(CRON)" \
 	  --runner $(RUNNER) $(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
-	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
+	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") --compact-every $(COMPACT_EVERY)
 	@echo "UI: http://127.0.0.1:$(PREFECT_PORT)  log: $(PREFECT_HOME)/schedule.log  stop: make stop"
 
 stop: ## stop the schedule (if serving) and the local Prefect server, by their PIDs
@@ -88,6 +89,9 @@ query: export COPYDESK_SQL = $(value SQL)
 
 verify: $(STAMP) ## check every committed file of LAKE (readable Parquet, row counts, manifest); one line per problem
 	@$(PY) -m flows.cli verify --lake "$(LAKE)"
+
+compact: $(STAMP) ## rewrite the small per-run files of LAKE into few large ones, atomically; views answer the same
+	@$(PY) -m flows.cli compact --lake "$(LAKE)" --lock-wait $(LOCK_WAIT)
 
 views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb CLI
 	@$(PY) -m flows.cli views --lake "$(LAKE)"

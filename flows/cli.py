@@ -234,6 +234,27 @@ def _fail_on_damage(lake: str, exc: BaseException) -> None:
         _fail(" | ".join(problems) if len(problems) > 1 else problems[0], code=1)
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from flows.compact import compact
+    from flows.lake import Lake, LakeError
+
+    lake = Lake(args.lake)
+    if not lake.exists():
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
+    try:
+        done = compact(lake, lock_wait=args.lock_wait)
+    except LakeError as exc:
+        _fail(str(exc))
+    before, after = sum(done.files_before.values()), sum(done.files_after.values())
+    if not done.changed:
+        print(f"{lake.root}: already compact ({after} files)")
+        return 0
+    tables = ", ".join(f"{t} {done.files_before[t]}->{done.files_after[t]}"
+                       for t in sorted(done.files_before) if done.files_before[t] != done.files_after[t])
+    print(f"{lake.root}: {done.runs} runs compacted, {before} files -> {after} ({tables})")
+    return 0
+
+
 def cmd_views(args: argparse.Namespace) -> int:
     from flows.lake import Lake
 
@@ -284,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("verify", help="check every committed file of the lake; one line per problem")
     check.add_argument("--lake", default="data/lake")
     check.set_defaults(func=cmd_verify)
+
+    packed = sub.add_parser("compact", help="rewrite the small per-run files into few large ones, atomically")
+    packed.add_argument("--lake", default="data/lake")
+    packed.add_argument("--lock-wait", type=float, default=0.0,
+                        help="seconds to wait for a run writing the lake")
+    packed.set_defaults(func=cmd_compact)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")
