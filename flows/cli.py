@@ -25,6 +25,9 @@ from transforms.printable import escape_controls  # noqa: F401 (cli.escape_contr
 os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / ".prefect"))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# INFO logs of the flow and its tasks go to the API (the UI shows them); the console, warnings only.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 # The commands import what they need inside their functions, on purpose: ``copydesk --help``
 # and a wrong argument answer at once, without paying for Prefect, DuckDB and pyarrow.

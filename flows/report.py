@@ -83,25 +83,26 @@ def stage_rows(summary) -> list[tuple[str, str, str, float | None]]:
     d = summary.decisions or {}
     t = summary.stage_seconds
     removed = sum(summary.paragraphs_removed.values())
+    # Short cells: the UI renders the table at its natural width, and long ones push the
+    # seconds column off the page.
     consolidate_out = (
         f"{d.get('run_canonical', summary.articles)} canonical, "
-        f"{d.get('run_duplicates', 0)} duplicates; "
-        f"{d.get('run_boilerplate_paragraphs', 0)} paragraphs now boilerplate"
+        f"{d.get('run_duplicates', 0)} duplicates, "
+        f"{d.get('run_boilerplate_paragraphs', 0)} boilerplate paragraphs"
     )
     found = getattr(summary, "files_discovered", 0) or summary.files_read
     unchanged = getattr(summary, "files_unchanged", 0)
     return [
-        ("discover", f"`{summary.input}`: {found} files",
-         f"{summary.files_read} files read ({_bytes(summary.bytes_read)}), {unchanged} unchanged",
+        ("discover", f"{found} files",
+         f"{summary.files_read} read ({_bytes(summary.bytes_read)}), {unchanged} unchanged",
          t.get("discover")),
         ("process shards", f"{summary.files_read} files: {summary.records_read} records",
          f"{summary.articles} articles + {summary.rejects} rejects", t.get("process")),
         ("  paragraphs", f"{summary.paragraphs_read} paragraphs",
          f"{summary.paragraphs_kept} kept, {removed} removed", None),
-        ("consolidate", f"{summary.articles} new articles; lake {d.get('articles', '?')} articles",
+        ("consolidate", f"{summary.articles} new; lake {d.get('articles', '?')}",
          consolidate_out, t.get("consolidate")),
-        ("publish", f"{summary.articles} articles, {summary.rejects} rejects",
-         f"committed run `{summary.run_id}`", t.get("publish")),
+        ("publish", f"{summary.articles + summary.rejects} rows", "committed", t.get("publish")),
     ]
 
 
@@ -131,6 +132,21 @@ def run_markdown(summary, boilerplate: list[dict] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
+def artifact_key(kind: str, lake: str) -> str:
+    """``kind`` made one lake's own (a key Prefect accepts: lowercase, digits, dashes), so
+    that the UI's latest artifact of a key is the latest run of that lake.
+
+    >>> artifact_key(MARKDOWN_KEY, "/srv/News_Lake")
+    'copydesk-run-news-lake-84060547'
+    """
+    import hashlib
+    import re
+
+    root = str(Lake(lake).root)
+    name = re.sub(r"[^a-z0-9]+", "-", Path(root).name.lower()).strip("-")[:40] or "lake"
+    return f"{kind}-{name}-{hashlib.sha256(root.encode()).hexdigest()[:8]}"
+
+
 def publish_artifacts(summary) -> None:
     """Publish the run's markdown and table artifacts to the Prefect API."""
     # Here, not at the top: ``copydesk report`` imports this module and needs no Prefect.
@@ -138,8 +154,10 @@ def publish_artifacts(summary) -> None:
 
     boilerplate = top_boilerplate(summary.lake)
     description = f"copydesk run {summary.run_id} into {summary.lake}"
-    create_markdown_artifact(run_markdown(summary, boilerplate), key=MARKDOWN_KEY, description=description)
-    create_table_artifact(run_table(summary, boilerplate), key=TABLE_KEY, description=description)
+    create_markdown_artifact(run_markdown(summary, boilerplate), key=artifact_key(MARKDOWN_KEY, summary.lake),
+                             description=description)
+    create_table_artifact(run_table(summary, boilerplate), key=artifact_key(TABLE_KEY, summary.lake),
+                          description=description)
 
 
 def _md_counts(title: str, counts: Mapping[str, int], what: str) -> list[str]:

@@ -13,6 +13,7 @@ import pytest
 from flows.report import (
     MARKDOWN_KEY,
     TABLE_KEY,
+    artifact_key,
     render_report,
     report_data,
     run_markdown,
@@ -63,7 +64,7 @@ def _runs_row(lake, run_id: str) -> dict:
 
 def test_table_artifact_holds_the_runs_row_counts(reported_run):
     summary, lake = reported_run
-    tables = [json.loads(a.data) for a in _artifacts(TABLE_KEY)]
+    tables = [json.loads(a.data) for a in _artifacts(artifact_key(TABLE_KEY, str(lake.root)))]
     [table] = [t for t in tables if {"section": "run", "name": "run_id", "value": summary.run_id} in t]
     by_section: dict[str, dict] = {}
     for row in table:
@@ -84,8 +85,8 @@ def test_table_artifact_holds_the_runs_row_counts(reported_run):
 
 
 def test_markdown_artifact_shows_stages_reasons_and_timings(reported_run):
-    summary, _ = reported_run
-    [markdown] = [a.data for a in _artifacts(MARKDOWN_KEY) if summary.run_id in a.data]
+    summary, lake = reported_run
+    [markdown] = [a.data for a in _artifacts(artifact_key(MARKDOWN_KEY, str(lake.root))) if summary.run_id in a.data]
     assert f"| process shards | {summary.files_read} files: {summary.records_read} records " \
            f"| {summary.articles} articles + {summary.rejects} rejects |" in markdown
     assert "| undecodable | 1 |" in markdown and "| empty | 1 |" in markdown
