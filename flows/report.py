@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from flows.lake import Lake
+from flows.report_sections import section_data, sections_html, trend_chart
 
 MARKDOWN_KEY = "copydesk-run"
 TABLE_KEY = "copydesk-run-counts"
@@ -207,7 +208,7 @@ def report_data(lake: str, last_runs: int = 20) -> dict[str, list[tuple]]:
     def q(sql: str, *params) -> list[tuple]:
         return con.execute(sql, list(params)).fetchall()
 
-    return {
+    return section_data(con) | {
         "runs": q(
             "select run_id, started_at, round(epoch(finished_at) - epoch(started_at), 1), input, "
             "files_read, records_read, articles, rejects, paragraphs_read, paragraphs_kept "
@@ -237,13 +238,24 @@ def render_report(lake: str, out: str = "data/report", last_runs: int = 20) -> P
     data = report_data(lake, last_runs)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    charts = {
-        "articles_by_source.png": _chart_sources(data["by_source"]),
-        "articles_by_month.png": _chart_months(data["by_month"]),
-        "removals_by_reason.png": _chart_removals(data["paragraphs_removed"], data["rejects"]),
-    }
-    for name, figure in charts.items():
-        _save(figure, out_dir / name)
+    # A chart only where there is something to draw; the page says so where there is not.
+    charts: dict[str, object] = {}
+    if data["by_source"]:
+        charts["articles_by_source.png"] = _chart_sources(data["by_source"])
+    if any(m != "unknown" for m, _ in data["by_month"]):
+        charts["articles_by_month.png"] = _chart_months(data["by_month"])
+    if data["paragraphs_removed"] or data["rejects"]:
+        charts["removals_by_reason.png"] = _chart_removals(data["paragraphs_removed"], data["rejects"])
+    trends = trend_chart(data["trends"])
+    for name, figure in [*charts.items(), ("run_trends.png", trends)]:
+        if figure is None:
+            (out_dir / name).unlink(missing_ok=True)  # an old report's chart would mislead
+        else:
+            _save(figure, out_dir / name)
+    for stale in ("articles_by_source.png", "articles_by_month.png", "removals_by_reason.png"):
+        if stale not in charts:
+            (out_dir / stale).unlink(missing_ok=True)
+    data["sections"] = sections_html(data, "run_trends.png" if trends is not None else None)
     page = out_dir / "index.html"
     tmp = out_dir / f".index.html.tmp-{os.getpid()}"
     tmp.write_text(_html(lake, data, list(charts)), encoding="utf-8")
@@ -349,6 +361,13 @@ def _html(lake: str, data: dict[str, list[tuple]], charts: list[str]) -> str:
         "<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row) + "</tr>" for row in data["runs"]
     ) or f'<tr><td colspan="{len(head)}">no runs</td></tr>'
     images = "".join(f'<p><img src="{e(name)}" alt="{e(name)}"></p>' for name in charts)
+    if not data["by_source"]:
+        images += "<p>No articles yet: nothing to chart per source.</p>"
+    if "articles_by_month.png" not in charts:
+        images += (f"<p>No article has a publication date, so there is no chart per month "
+                   f"({articles} undated).</p>" if articles else "")
+    if "removals_by_reason.png" not in charts:
+        images += "<p>No paragraph was removed and no record rejected.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>copydesk report: {e(lake)}</title>
 <style>
@@ -356,6 +375,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
 td, th {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
 td:nth-child(1), td:nth-child(4) {{ text-align: left; font-family: monospace; }}
+td.l {{ text-align: left; font-family: inherit; }}
 img {{ max-width: 100%; }}
 </style></head><body>
 <h1>copydesk report</h1>
@@ -365,6 +385,7 @@ img {{ max-width: 100%; }}
 <table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
 <h2>Charts</h2>
 {images}
+{data["sections"]}
 </body></html>
 """
 
