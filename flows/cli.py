@@ -1,10 +1,14 @@
-"""``copydesk`` command line: what the Makefile targets call.
+"""``copydesk`` command line: a tool of its own, and what the Makefile targets call.
 
-    copydesk run   --input data/samples --lake data/lake
-    copydesk query --lake data/lake "select count(*) from articles"
-    copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+    copydesk run   --input data/samples --lake data/lake   # starts/reuses the Prefect server
+    copydesk query --lake data/lake [--format csv|json|table] "select count(*) from articles"
+    copydesk report --lake data/lake --out data/report     # static HTML report with charts
+    copydesk compact --lake data/lake        # few large files instead of many small ones
     copydesk verify --lake data/lake         # check every committed file, one line per problem
-    copydesk report --lake data/lake --out data/report   # static HTML report with charts
+    copydesk server [start|stop|status]      # the background Prefect server on PREFECT_PORT
+    copydesk schedule --inbox data/inbox --lake data/lake --cron "0 * * * *"
+    copydesk stop                            # the schedule and the server
+    copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
 """
 
 from __future__ import annotations
@@ -20,9 +24,20 @@ from flows.commands import remedy
 from flows.output import FORMATS, write_rows
 from transforms.printable import escape_controls  # noqa: F401 (cli.escape_controls, as before)
 
-# Prefect state stays in the project (never ~/.prefect) and sends no analytics, also when
-# the CLI runs without make. Set before anything imports Prefect.
-os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / ".prefect"))
+
+def default_prefect_home() -> Path:
+    """Where Prefect keeps its state when ``PREFECT_HOME`` is unset: ``.prefect`` in a source
+    checkout (as ``make`` sets it), else ``COPYDESK_HOME/prefect`` (default
+    ``~/.copydesk/prefect``), never inside site-packages and never the user's ``~/.prefect``."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and "site-packages" not in checkout.parts:
+        return checkout / ".prefect"
+    return Path(os.environ.get("COPYDESK_HOME") or Path.home() / ".copydesk") / "prefect"
+
+
+# Prefect state stays out of ~/.prefect and sends no analytics, also when the CLI runs
+# without make. Set before anything imports Prefect.
+os.environ.setdefault("PREFECT_HOME", str(default_prefect_home()))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
 # INFO logs of the flow and its tasks go to the API (the UI shows them); the console, warnings only.
@@ -55,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
 
+    _shared_api()
     from flows.etl import RunFailed, etl
 
     workers = args.workers or default_workers()
@@ -84,6 +100,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     print_summary(summary)
     return 0
+
+
+def _port() -> int:
+    return int(os.environ.get("PREFECT_PORT") or 4200)
+
+
+def _shared_api() -> None:
+    """Point the run and every worker process at one Prefect API: ``PREFECT_API_URL`` when
+    set, else the background server on ``PREFECT_PORT`` (4200), started when not up and
+    reused by later runs. Without it, each worker would start a temporary server of its own."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows import server
+
+    server.start(_port())
+    os.environ["PREFECT_API_URL"] = server.api_url(_port())
 
 
 def _interrupted(signum, frame) -> None:
@@ -258,6 +290,55 @@ def cmd_compact(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_server(args: argparse.Namespace) -> int:
+    from flows import server
+
+    if args.action == "start":
+        server.start(_port())
+        print(f"Prefect server up: UI http://{server.HOST}:{_port()}  (state: {server.home()})")
+    elif args.action == "stop":
+        server.stop()
+    else:
+        print("up" if server.healthy(_port()) else "down")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from flows import server
+
+    server.start(_port())
+    os.environ["PREFECT_API_URL"] = server.api_url(_port())
+    from flows import schedule
+
+    forwarded = ["start", "--inbox", args.inbox, "--lake", args.lake, "--cron", args.cron, "--runner", args.runner,
+                 "--workers", str(args.workers), "--compact-every", str(args.compact_every)]
+    for flag, value in (("--interval", args.interval), ("--sources", args.sources),
+                        ("--dask-address", args.dask_address)):
+        if value is not None:
+            forwarded += [flag, str(value)]
+    schedule.main(forwarded)
+    print(f"UI: http://{server.HOST}:{_port()}  log: {schedule.log_file()}  stop: {remedy('stop')}")
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from flows import server
+    from flows.schedule import stop_background
+
+    print("schedule stopped" if stop_background() else "no schedule serving", file=sys.stderr)
+    server.stop()
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("copydesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def cmd_views(args: argparse.Namespace) -> int:
     from flows.lake import Lake
 
@@ -269,6 +350,7 @@ def cmd_views(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="copydesk", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"copydesk {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="ingest INPUT into the lake")
@@ -314,6 +396,26 @@ def main(argv: list[str] | None = None) -> int:
     packed.add_argument("--lock-wait", type=float, default=0.0,
                         help="seconds to wait for a run writing the lake")
     packed.set_defaults(func=cmd_compact)
+
+    srv = sub.add_parser("server", help="start, stop or check the background Prefect server (PREFECT_PORT, 4200)")
+    srv.add_argument("action", nargs="?", default="start", choices=["start", "stop", "status"])
+    srv.set_defaults(func=cmd_server)
+
+    sched = sub.add_parser("schedule", help="serve the ETL of an inbox into the lake on a cron, in the background")
+    sched.add_argument("--inbox", default="data/inbox")
+    sched.add_argument("--lake", default="data/lake")
+    sched.add_argument("--cron", default="0 * * * *", help="cron expression (default: hourly)")
+    sched.add_argument("--interval", type=float, default=None, help="seconds between runs, instead of --cron")
+    sched.add_argument("--sources", default=None)
+    sched.add_argument("--runner", default="process", choices=["process", "thread", "dask"])
+    sched.add_argument("--workers", type=int, default=0)
+    sched.add_argument("--dask-address", default=os.environ.get("DASK_ADDRESS") or None)
+    sched.add_argument("--compact-every", type=int, default=24,
+                       help="compact the lake once this many runs have files of their own (0: never)")
+    sched.set_defaults(func=cmd_schedule)
+
+    stop = sub.add_parser("stop", help="stop the schedule (if serving) and the background Prefect server")
+    stop.set_defaults(func=cmd_stop)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from flows.commands import remedy
 from flows.compact import compact, uncompacted_runs
 from flows.etl import etl
 from flows.lake import Lake
@@ -156,7 +157,7 @@ def start_background(serve_args: list[str], wait_seconds: float = 5.0) -> int:
     """Start ``python -m flows.schedule serve ARGS`` in a new session; return its PID."""
     pid = running_pid()
     if pid:
-        print(f"schedule already serving (pid {pid}); `make stop` first to change it", file=sys.stderr)
+        print(f"schedule already serving (pid {pid}); `{remedy('stop')}` first to change it", file=sys.stderr)
         return pid
     log = log_file()
     log.parent.mkdir(parents=True, exist_ok=True)

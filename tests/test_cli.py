@@ -154,3 +154,16 @@ def test_make_run_prints_a_screenful_example_that_names_the_lake(bbc_lake, capsy
     assert cli.main(argv) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 10 + 3  # header, rule, ten rows, the row count
+
+
+def test_prefect_state_stays_out_of_site_packages_when_installed(monkeypatch, tmp_path):
+    assert cli.default_prefect_home() == cli.Path(cli.__file__).resolve().parents[1] / ".prefect"  # a checkout
+    installed = tmp_path / "venv" / "lib" / "python3.11" / "site-packages" / "flows" / "cli.py"
+    installed.parent.mkdir(parents=True)
+    (installed.parents[1] / "pyproject.toml").write_text("")  # even beside a stray pyproject.toml
+    monkeypatch.setattr(cli, "__file__", str(installed))
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("COPYDESK_HOME", raising=False)
+    assert cli.default_prefect_home() == tmp_path / "home" / ".copydesk" / "prefect"
+    monkeypatch.setenv("COPYDESK_HOME", str(tmp_path / "state"))
+    assert cli.default_prefect_home() == tmp_path / "state" / "prefect"

@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +18,7 @@ from flows.report import MARKDOWN_KEY, TABLE_KEY, artifact_key
 from tests.conftest import ROOT, SAMPLES
 
 pytestmark = pytest.mark.server
+COPYDESK = Path(sys.executable).with_name("copydesk")  # the console script, as pip installs it
 
 
 def free_ports(n: int) -> list[int]:
@@ -50,13 +52,14 @@ def server(tmp_path):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("PREFECT_API", "PREFECT_LOGGING")) and k != "MAKELEVEL"}
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_PORT=str(port))
-    subprocess.run([sys.executable, "-m", "flows.server", "start"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=120)
+    started = subprocess.run([str(COPYDESK), "server", "start"], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=120)
+    assert started.returncode == 0, started.stderr
+    assert f"UI http://127.0.0.1:{port}" in started.stdout
     try:
         yield port, other, env
     finally:
-        subprocess.run([sys.executable, "-m", "flows.server", "stop"], cwd=ROOT, env=env, capture_output=True,
-                       timeout=60)
+        subprocess.run([str(COPYDESK), "stop"], cwd=tmp_path, env=env, capture_output=True, timeout=60)
 
 
 def test_the_ui_talks_to_its_own_server_and_a_second_start_says_where_the_first_runs(server):
@@ -67,18 +70,23 @@ def test_the_ui_talks_to_its_own_server_and_a_second_start_says_where_the_first_
     assert second.returncode != 0
     [line] = second.stderr.strip().splitlines()
     assert f"already runs on port {port}" in line and f"PREFECT_PORT={port}" in line and "copydesk stop" in line
+    status = subprocess.run([str(COPYDESK), "server", "status"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert status.stdout.strip() == "up"
+    version = subprocess.run([str(COPYDESK), "--version"], capture_output=True, text=True, check=True).stdout
+    assert version.startswith("copydesk 0.")
 
 
 def test_a_runs_logs_name_tags_and_artifacts_reach_the_api_and_the_console_stays_quiet(server, tmp_path):
     port, _, env = server
     lake = tmp_path / "lake"
+    # No PREFECT_API_URL: the command line finds the server on PREFECT_PORT and shares it
+    # with its workers, starting none of its own.
     run = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--input", str(SAMPLES), "--lake", str(lake), "--quiet",
-         "--workers", "2"],
-        cwd=ROOT, env={**env, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api"},
-        capture_output=True, text=True, timeout=300,
+        [str(COPYDESK), "run", "--input", str(SAMPLES), "--lake", str(lake), "--quiet", "--workers", "2"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
     )
     assert run.returncode == 0, run.stderr
+    assert "starting Prefect server" not in run.stderr
     assert "INFO" not in run.stdout + run.stderr
     run_id = run.stdout.split()[1]
     [flow_run] = api(port, "/api/flow_runs/filter",
