@@ -374,15 +374,15 @@ def _html(lake: str, data: dict[str, list[tuple]], charts: list[str]) -> str:
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
 td, th {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
-td:nth-child(1), td:nth-child(4) {{ text-align: left; font-family: monospace; }}
-td.l {{ text-align: left; font-family: inherit; }}
+table.runs td:nth-child(1), table.runs td:nth-child(4) {{ text-align: left; font-family: monospace; }}
+td.l, th.l {{ text-align: left; }}
 img {{ max-width: 100%; }}
 </style></head><body>
 <h1>copydesk report</h1>
 <p>Lake <code>{e(lake)}</code>: {articles} canonical articles ({duplicates} duplicates set aside),
 {paragraphs} paragraphs of which {kept} kept, {rejects} rejected records.</p>
 <h2>Last runs</h2>
-<table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
+<table class=runs><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
 <h2>Charts</h2>
 {images}
 {data["sections"]}
