@@ -14,6 +14,8 @@ PREFECT_PORT ?= 4200
 INBOX ?= data/inbox
 CRON ?= 0 * * * *
 REPORT ?= data/report
+FORMAT ?= csv
+COMPACT_EVERY ?= 24
 PYTHON ?= python3
 UV_VERSION := 0.13.8
 
@@ -26,7 +28,9 @@ STAMP := $(VENV)/.copydesk-installed
 export PREFECT_HOME := $(CURDIR)/.prefect
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
-export PREFECT_LOGGING_LEVEL ?= WARNING
+# INFO logs of the flow and its tasks reach the API (and the UI); the console shows warnings only.
+export PREFECT_LOGGING_LEVEL ?= INFO
+export PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL ?= WARNING
 export PREFECT_PORT
 SERVER_ENV := PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
 
@@ -35,13 +39,13 @@ RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)") \
 	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN))
 
-.PHONY: help setup run query verify views server schedule stop report test test-fast lint bench clean schema
+.PHONY: help setup run query verify compact views server schedule stop report test test-fast lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL="
-	@echo "             INBOX=$(INBOX) CRON='$(CRON)' REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
+	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL= FORMAT=csv|json|table"
+	@echo "             INBOX=$(INBOX) CRON='$(CRON)' COMPACT_EVERY=$(COMPACT_EVERY) REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 
 $(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "copydesk needs Python 3.11+; set PYTHON=python3.11")'
@@ -62,7 +66,7 @@ schedule: $(STAMP) ## serve the ETL of INBOX (data/inbox) into LAKE on CRON (hou
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m flows.schedule start --inbox "$(INBOX)" --lake "$(LAKE)" --cron "$(CRON)" \
 	  --runner $(RUNNER) $(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
-	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)")
+	  $(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") --compact-every $(COMPACT_EVERY)
 	@echo "UI: http://127.0.0.1:$(PREFECT_PORT)  log: $(PREFECT_HOME)/schedule.log  stop: make stop"
 
 stop: ## stop the schedule (if serving) and the local Prefect server, by their PIDs
@@ -72,19 +76,24 @@ run: $(STAMP) ## run the ETL: make run INPUT=<file|dir|glob> LAKE=<dir>
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m flows.cli run $(RUN_ARGS)
 	@echo
-	@echo 'example: make query SQL="select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"'
-	@$(PY) -m flows.cli query --lake "$(LAKE)" "select title, authors, paragraph_count, word_count, encoding, fixes from articles order by title"
+	@echo 'example: make query LAKE=$(LAKE) FORMAT=table SQL="$(EXAMPLE_SQL)"'
+	@$(PY) -m flows.cli query --lake "$(LAKE)" --format table "$(EXAMPLE_SQL)"
+EXAMPLE_SQL := select title, authors, word_count, encoding, fixes from articles order by title limit 10
 
 report: $(STAMP) ## render the last runs and charts of LAKE to REPORT/index.html (default data/report)
 	@$(PY) -m flows.cli report --lake "$(LAKE)" --out "$(REPORT)"
 
-query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=]
-	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir]' >&2; exit 2; fi
-	@$(PY) -m flows.cli query --lake "$(LAKE)" "$$COPYDESK_SQL"
-query: export COPYDESK_SQL = $(SQL)
+query: $(STAMP) ## run SQL against the lake's views: make query SQL="select ..." [LAKE=] [FORMAT=csv|json|table]
+	@if [ -z "$$COPYDESK_SQL" ]; then echo 'usage: make query SQL="select count(*) from articles" [LAKE=dir] [FORMAT=csv|json|table]' >&2; exit 2; fi
+	@$(PY) -m flows.cli query --lake "$(LAKE)" --format "$(FORMAT)" "$$COPYDESK_SQL"
+# $(value SQL): the query reaches DuckDB exactly as typed; make would expand a `$` in it.
+query: export COPYDESK_SQL = $(value SQL)
 
 verify: $(STAMP) ## check every committed file of LAKE (readable Parquet, row counts, manifest); one line per problem
 	@$(PY) -m flows.cli verify --lake "$(LAKE)"
+
+compact: $(STAMP) ## rewrite the small per-run files of LAKE into few large ones, atomically; views answer the same
+	@$(PY) -m flows.cli compact --lake "$(LAKE)" --lock-wait $(LOCK_WAIT)
 
 views: $(STAMP) ## (re)write LAKE/copydesk.duckdb with the views, for the duckdb CLI
 	@$(PY) -m flows.cli views --lake "$(LAKE)"

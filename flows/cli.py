@@ -1,29 +1,48 @@
-"""``copydesk`` command line: what the Makefile targets call.
+"""``copydesk`` command line: a tool of its own, and what the Makefile targets call.
 
-    copydesk run   --input data/samples --lake data/lake
-    copydesk query --lake data/lake "select count(*) from articles"
-    copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
+    copydesk run   --input data/samples --lake data/lake   # starts/reuses the Prefect server
+    copydesk query --lake data/lake [--format csv|json|table] "select count(*) from articles"
+    copydesk report --lake data/lake --out data/report     # static HTML report with charts
+    copydesk compact --lake data/lake        # few large files instead of many small ones
     copydesk verify --lake data/lake         # check every committed file, one line per problem
-    copydesk report --lake data/lake --out data/report   # static HTML report with charts
+    copydesk server [start|stop|status]      # the background Prefect server on PREFECT_PORT
+    copydesk schedule --inbox data/inbox --lake data/lake --cron "0 * * * *"
+    copydesk stop                            # the schedule and the server
+    copydesk views --lake data/lake          # (re)write LAKE/copydesk.duckdb
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import re
 import signal
 import sys
 from pathlib import Path
 
-from transforms.printable import escape_controls
+from flows.commands import remedy
+from flows.output import FORMATS, write_rows
+from transforms.printable import escape_controls  # noqa: F401 (cli.escape_controls, as before)
 
-# Prefect state stays in the project (never ~/.prefect) and sends no analytics, also when
-# the CLI runs without make. Set before anything imports Prefect.
-os.environ.setdefault("PREFECT_HOME", str(Path(__file__).resolve().parents[1] / ".prefect"))
+
+def default_prefect_home() -> Path:
+    """Where Prefect keeps its state when ``PREFECT_HOME`` is unset: ``.prefect`` in a source
+    checkout (as ``make`` sets it), else ``COPYDESK_HOME/prefect`` (default
+    ``~/.copydesk/prefect``), never inside site-packages and never the user's ``~/.prefect``."""
+    checkout = Path(__file__).resolve().parents[1]
+    if (checkout / "pyproject.toml").is_file() and "site-packages" not in checkout.parts:
+        return checkout / ".prefect"
+    return Path(os.environ.get("COPYDESK_HOME") or Path.home() / ".copydesk") / "prefect"
+
+
+# Prefect state stays out of ~/.prefect and sends no analytics, also when the CLI runs
+# without make. Set before anything imports Prefect.
+os.environ.setdefault("PREFECT_HOME", str(default_prefect_home()))
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# INFO logs of the flow and its tasks go to the API (the UI shows them); the console, warnings only.
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO")
+os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
 
 # The commands import what they need inside their functions, on purpose: ``copydesk --help``
 # and a wrong argument answer at once, without paying for Prefect, DuckDB and pyarrow.
@@ -41,16 +60,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     # Check what we can before paying for Prefect: a missing input or an unwritable lake
     # is one line, not a traceback.
-    try:
-        from flows.sources import load_sources
+    from flows.sources import SourcesError, load_sources
 
+    try:
         discover_inputs(args.input, exclude=load_sources(args.sources).exclude)
         Lake(args.lake).ensure_writable()
         if not args.lock_wait:
             Lake(args.lake).check_unlocked()
-    except (InputError, LakeError) as exc:
+    except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
 
+    _shared_api()
     from flows.etl import RunFailed, etl
 
     workers = args.workers or default_workers()
@@ -71,7 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             boilerplate_min_stories=args.boilerplate_min_stories,
             recompute_decisions=args.recompute_decisions,
         )
-    except (InputError, LakeError) as exc:
+    except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
     except RunFailed as exc:
         _fail(str(exc), code=1)
@@ -80,6 +100,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     print_summary(summary)
     return 0
+
+
+def _port() -> int:
+    return int(os.environ.get("PREFECT_PORT") or 4200)
+
+
+def _shared_api() -> None:
+    """Point the run and every worker process at one Prefect API: ``PREFECT_API_URL`` when
+    set, else the background server on ``PREFECT_PORT`` (4200), started when not up and
+    reused by later runs. Without it, each worker would start a temporary server of its own."""
+    if os.environ.get("PREFECT_API_URL"):
+        return
+    from flows import server
+
+    server.start(_port())
+    os.environ["PREFECT_API_URL"] = server.api_url(_port())
 
 
 def _interrupted(signum, frame) -> None:
@@ -140,10 +176,6 @@ _WRITING = {"COPY", "EXPORT", "ATTACH", "COPY_DATABASE", "SET", "VARIABLE_SET", 
 _LITERAL = re.compile(r"'((?:[^']|'')*)'")
 
 
-def _printable(value):
-    return escape_controls(value) if isinstance(value, str) else value
-
-
 def check_read_only(con, sql: str, lake_root: Path) -> None:
     """Refuse (one line, exit 2) a statement that could write a file inside the lake:
     ``make query`` reads the lake and never changes it. Writing elsewhere stays possible
@@ -154,7 +186,7 @@ def check_read_only(con, sql: str, lake_root: Path) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        _fail(f"query failed: {str(exc).splitlines()[0]}")
+        _fail(f"query failed: {query_error(exc)}")
     for statement in statements:
         if statement.type.name not in _WRITING:
             continue
@@ -172,7 +204,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
     lake = open_lake(args.lake)
     if not lake.exists():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     try:
         con = lake.connect()
     except duckdb.Error as exc:
@@ -185,14 +217,19 @@ def cmd_query(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         if isinstance(lake, Lake) and isinstance(exc, duckdb.IOException | duckdb.InvalidInputException):
             _fail_on_damage(args.lake, exc)
-        _fail(f"query failed: {str(exc).splitlines()[0]}")
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    if cursor.description is None:
-        return 0
-    writer.writerow([escape_controls(d[0]) for d in cursor.description])
-    while rows := cursor.fetchmany(10_000):
-        writer.writerows([_printable(v) for v in row] for row in rows)
+        _fail(f"query failed: {query_error(exc)}")
+    write_rows(cursor, args.format, sys.stdout)
     return 0
+
+
+def query_error(exc: BaseException) -> str:
+    """DuckDB's message with its hint lines (``Did you mean "articles"?``, the caret under
+    the error's position) kept, blank lines dropped.
+
+    >>> query_error(Exception('Catalog Error: no articlez\\n\\nDid you mean "articles"?'))
+    'Catalog Error: no articlez\\nDid you mean "articles"?'
+    """
+    return "\n".join(line for line in str(exc).splitlines() if line.strip())
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -200,7 +237,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from flows.report import render_report
 
     if not Lake(args.lake).root.is_dir():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     page = render_report(args.lake, args.out, last_runs=args.runs)
     print(f"report: {page.resolve().as_uri()}")
     return 0
@@ -212,7 +249,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     lake = Lake(args.lake)
     if not lake.exists():
-        _fail(f"no lake at {args.lake}: run `make run LAKE={args.lake}` first")
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
     problems = verify(lake)
     for line in problems:
         print(line)
@@ -232,6 +269,76 @@ def _fail_on_damage(lake: str, exc: BaseException) -> None:
         _fail(" | ".join(problems) if len(problems) > 1 else problems[0], code=1)
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from flows.compact import compact
+    from flows.lake import Lake, LakeError
+
+    lake = Lake(args.lake)
+    if not lake.exists():
+        _fail(f"no lake at {args.lake}: run `{remedy('run', lake=args.lake)}` first")
+    try:
+        done = compact(lake, lock_wait=args.lock_wait)
+    except LakeError as exc:
+        _fail(str(exc))
+    before, after = sum(done.files_before.values()), sum(done.files_after.values())
+    if not done.changed:
+        print(f"{lake.root}: already compact ({after} files)")
+        return 0
+    tables = ", ".join(f"{t} {done.files_before[t]}->{done.files_after[t]}"
+                       for t in sorted(done.files_before) if done.files_before[t] != done.files_after[t])
+    print(f"{lake.root}: {done.runs} runs compacted, {before} files -> {after} ({tables})")
+    return 0
+
+
+def cmd_server(args: argparse.Namespace) -> int:
+    from flows import server
+
+    if args.action == "start":
+        server.start(_port())
+        print(f"Prefect server up: UI http://{server.HOST}:{_port()}  (state: {server.home()})")
+    elif args.action == "stop":
+        server.stop()
+    else:
+        print("up" if server.healthy(_port()) else "down")
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    from flows import server
+
+    server.start(_port())
+    os.environ["PREFECT_API_URL"] = server.api_url(_port())
+    from flows import schedule
+
+    forwarded = ["start", "--inbox", args.inbox, "--lake", args.lake, "--cron", args.cron, "--runner", args.runner,
+                 "--workers", str(args.workers), "--compact-every", str(args.compact_every)]
+    for flag, value in (("--interval", args.interval), ("--sources", args.sources),
+                        ("--dask-address", args.dask_address)):
+        if value is not None:
+            forwarded += [flag, str(value)]
+    schedule.main(forwarded)
+    print(f"UI: http://{server.HOST}:{_port()}  log: {schedule.log_file()}  stop: {remedy('stop')}")
+    return 0
+
+
+def cmd_stop(args: argparse.Namespace) -> int:
+    from flows import server
+    from flows.schedule import stop_background
+
+    print("schedule stopped" if stop_background() else "no schedule serving", file=sys.stderr)
+    server.stop()
+    return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("copydesk")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def cmd_views(args: argparse.Namespace) -> int:
     from flows.lake import Lake
 
@@ -243,6 +350,7 @@ def cmd_views(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="copydesk", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"copydesk {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="ingest INPUT into the lake")
@@ -266,8 +374,10 @@ def main(argv: list[str] | None = None) -> int:
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)
 
-    query = sub.add_parser("query", help="run SQL against the lake's views, print CSV")
+    query = sub.add_parser("query", help="run SQL against the lake's views, print CSV, JSON or a table")
     query.add_argument("sql")
+    query.add_argument("--format", default="csv", choices=FORMATS,
+                       help="csv (lists as JSON), json (an array of objects) or table (aligned, cells cut)")
     query.add_argument("--lake", default="data/lake")
     query.set_defaults(func=cmd_query)
 
@@ -280,6 +390,32 @@ def main(argv: list[str] | None = None) -> int:
     check = sub.add_parser("verify", help="check every committed file of the lake; one line per problem")
     check.add_argument("--lake", default="data/lake")
     check.set_defaults(func=cmd_verify)
+
+    packed = sub.add_parser("compact", help="rewrite the small per-run files into few large ones, atomically")
+    packed.add_argument("--lake", default="data/lake")
+    packed.add_argument("--lock-wait", type=float, default=0.0,
+                        help="seconds to wait for a run writing the lake")
+    packed.set_defaults(func=cmd_compact)
+
+    srv = sub.add_parser("server", help="start, stop or check the background Prefect server (PREFECT_PORT, 4200)")
+    srv.add_argument("action", nargs="?", default="start", choices=["start", "stop", "status"])
+    srv.set_defaults(func=cmd_server)
+
+    sched = sub.add_parser("schedule", help="serve the ETL of an inbox into the lake on a cron, in the background")
+    sched.add_argument("--inbox", default="data/inbox")
+    sched.add_argument("--lake", default="data/lake")
+    sched.add_argument("--cron", default="0 * * * *", help="cron expression (default: hourly)")
+    sched.add_argument("--interval", type=float, default=None, help="seconds between runs, instead of --cron")
+    sched.add_argument("--sources", default=None)
+    sched.add_argument("--runner", default="process", choices=["process", "thread", "dask"])
+    sched.add_argument("--workers", type=int, default=0)
+    sched.add_argument("--dask-address", default=os.environ.get("DASK_ADDRESS") or None)
+    sched.add_argument("--compact-every", type=int, default=24,
+                       help="compact the lake once this many runs have files of their own (0: never)")
+    sched.set_defaults(func=cmd_schedule)
+
+    stop = sub.add_parser("stop", help="stop the schedule (if serving) and the background Prefect server")
+    stop.set_defaults(func=cmd_stop)
 
     views = sub.add_parser("views", help="(re)write LAKE/copydesk.duckdb with the views")
     views.add_argument("--lake", default="data/lake")

@@ -94,7 +94,38 @@ def report_task(summary: RunSummary) -> None:
     publish_artifacts(summary)
 
 
-@flow(name="copydesk-etl", log_prints=True)
+def _initial_run_name() -> str:
+    """The flow run's name until discover gives the run its id (``_name_run``)."""
+    from prefect.runtime import flow_run
+
+    return f"{Lake(flow_run.parameters.get('lake', 'data/lake')).root.name}: discovering"
+
+
+def run_tags(lake_root: str) -> list[str]:
+    """The tags of a run on ``lake_root``: filter the UI's runs by lake with them.
+
+    >>> run_tags("/srv/news/lake")
+    ['copydesk', 'lake:/srv/news/lake']
+    """
+    return ["copydesk", f"lake:{lake_root}"]
+
+
+def _name_run(plan: Plan, lake_root: str) -> None:
+    """Name the flow run after the copydesk run id and the lake, as ``runs`` knows it, and
+    tag it with the lake."""
+    from prefect.client.orchestration import get_client
+    from prefect.runtime import flow_run
+
+    name = f"{plan.run_id} {Lake(lake_root).root.name}" if plan.shards else f"nothing new {Lake(lake_root).root.name}"
+    try:
+        with get_client(sync_client=True) as client:
+            tags = sorted(set(flow_run.tags or ()) | set(run_tags(lake_root)))
+            client.update_flow_run(flow_run.id, name=name, tags=tags)
+    except Exception as exc:  # a name is a convenience: never fail a run for it
+        get_run_logger().warning("could not name the flow run %s: %s", name, exc)
+
+
+@flow(name="copydesk-etl", log_prints=True, flow_run_name=_initial_run_name)
 def etl(
     input: str = "data/samples",
     lake: str = "data/lake",
@@ -109,7 +140,21 @@ def etl(
     recompute_decisions: bool = False,
 ) -> RunSummary:
     """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``; with
-    ``publish_to`` (an object-store URL), upload the committed runs the store lacks."""
+    ``publish_to`` (an object-store URL), upload the committed runs the store lacks.
+
+    Args:
+        input: A file, a directory or a glob of raw articles (txt, JSON Lines, JSON, CSV/TSV, compressed or archived).
+        lake: The lake directory to write; created when missing.
+        sources: A sources.toml with per-source settings (columns, encoding, time zone), or none.
+        shard_mb: Input megabytes per shard, the unit of parallel work.
+        workers: Parallel workers the shards are planned for.
+        lock_wait: Seconds to wait for another run holding the lake's lock before failing.
+        progress: Show a progress bar on the console.
+        publish_to: An object-store URL (s3://bucket/lake) to upload the committed runs to, or none.
+        jaccard: Shingle Jaccard similarity from which two articles are near-duplicates.
+        boilerplate_min_stories: Distinct stories of a source a paragraph must recur in to be boilerplate.
+        recompute_decisions: Recompute every near-duplicate pair (after changing jaccard).
+    """
     root = str(Lake(lake).root)
     dedup = DedupConfig(jaccard_threshold=jaccard, boilerplate_min_stories=boilerplate_min_stories,
                         full=recompute_decisions)
@@ -118,6 +163,7 @@ def etl(
         _sweep(root)
         with _timed(timings, "discover"):
             plan = discover_task(input, root, shard_mb, workers, sources)
+        _name_run(plan, root)
         if not plan.shards:
             # Nothing new: no run is written, so a rerun adds nothing and every query
             # (runs included) answers as before. The catalog is still rewritten: a run

@@ -3,6 +3,7 @@
 Layout::
 
     LAKE/<table>/run=<run_id>/part-<shard>.parquet   facts, one directory per run
+    LAKE/<table>/compact=<stamp>/part-<n>.parquet    older runs' rows, compacted (flows.compact)
     LAKE/manifest/run=<run_id>/part-<shard>.parquet  the inputs the run examined (flows.manifest)
     LAKE/runs/run=<run_id>/part-00000.parquet        written last: the commit record
     LAKE/_staging/<run_id>/<table>/...               a run in progress (never read by views)
@@ -26,14 +27,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+import pyarrow.parquet as pq
 
 from flows import manifest
+from flows.commands import remedy
 from flows.parquet import write_parquet
 from schemas import all_tables
 from schemas.tables import TABLES
 from schemas.views import sql_string, view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
+# LAKE/copydesk.duckdb's storage format: readable by DuckDB 1.4 and every later client.
+CATALOG_STORAGE = "v1.4.0"
 # The lakes whose lock this process holds (so an interrupt knows whose staging is its own).
 HELD_LOCKS: set[Path] = set()
 
@@ -46,8 +51,10 @@ class LakeError(Exception):
 # COPYDESK_TEST_PAUSE_FILE, then sleeps) so a test can kill it there. Points, in order:
 # process (a shard has staged its files), consolidate (decisions staged), publish (before
 # anything moves), commit (tables moved in, runs row not yet written), committed (runs row
-# written, staging not yet removed). Unset in normal use: the check is one dict lookup.
-PAUSE_POINTS = ("process", "consolidate", "publish", "commit", "committed")
+# written, staging not yet removed); in flows.compact, compact (a table's compacted copy
+# built, nothing exchanged yet) and compact-next (a later table built, earlier ones exchanged).
+# Unset in normal use: the check is one dict lookup.
+PAUSE_POINTS = ("process", "consolidate", "publish", "commit", "committed", "compact", "compact-next")
 
 
 def pause_point(point: str) -> None:
@@ -151,19 +158,28 @@ class Lake:
 
     # ---- commit ----------------------------------------------------------------------------
     def committed_runs(self) -> set[str]:
+        """Runs with a ``runs`` row: in a directory of its own, or in a compacted file."""
         runs = self.table_dir("runs")
         if not runs.is_dir():
             return set()
-        return {
+        committed = {
             d.name.removeprefix("run=")
             for d in runs.iterdir()
             if d.name.startswith("run=") and (d / "part-00000.parquet").exists()
         }
+        for path in self.compacted_files("runs"):
+            committed.update(pq.read_table(path, columns=["run_id"]).column("run_id").to_pylist())
+        return committed
+
+    def compacted_files(self, table: str) -> list[Path]:
+        """The table's files that ``flows.compact`` wrote (rows of committed runs only), sorted."""
+        return sorted(self.table_dir(table).glob("compact=*/*.parquet"))
 
     def committed_files(self, table: str, committed: set[str] | None = None) -> list[str]:
-        """The table's Parquet files of committed runs (``committed``, default the lake's), sorted."""
+        """The table's Parquet files of committed runs (``committed``, default the lake's), sorted;
+        compacted files included (they hold committed runs only)."""
         committed = self.committed_runs() if committed is None else committed
-        return [
+        return [str(p) for p in self.compacted_files(table)] + [
             str(p)
             for p in sorted(self.table_dir(table).glob("run=*/*.parquet"))
             if p.parent.name.removeprefix("run=") in committed
@@ -203,7 +219,7 @@ class Lake:
 
     # ---- DuckDB ----------------------------------------------------------------------------
     def tables_with_files(self) -> set[str]:
-        return {t for t in all_tables() if any(self.table_dir(t).glob("run=*/*.parquet"))}
+        return {t for t in all_tables() if any(self.table_dir(t).glob("*/*.parquet"))}
 
     def view_sql(self) -> list[str]:
         return view_statements(str(self.root), self.tables_with_files(), manifest.view_statements)
@@ -230,10 +246,16 @@ class Lake:
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect()
             try:
+                # The oldest storage format that holds views: DuckDB 1.4 and later open it,
+                # the CLI from PyPI (duckdb-cli) included, which cannot read the default one.
+                con.execute(f"ATTACH {sql_string(str(tmp))} AS catalog (STORAGE_VERSION '{CATALOG_STORAGE}')")
+                con.execute("USE catalog")
                 for statement in self.view_sql():
                     con.execute(statement)
+                con.execute("USE memory")
+                con.execute("DETACH catalog")
             finally:
                 con.close()
             os.replace(tmp, self.database)
@@ -260,7 +282,7 @@ def broken_view(statement: str, exc: Exception, root: Path | str) -> str:
     name = statement.split(" VIEW ", 1)[1].split()[0]
     reason = str(exc).splitlines()[0]
     message = (f"view {name} cannot read the lake ({reason}); "
-               f"run `make verify LAKE={root}` to find the damaged file and what to do")
+               f"run `{remedy('verify', lake=root)}` to find the damaged file and what to do")
     # The WHERE clause raises too, so that even count(*), which reads no column, fails.
     raised = f"error({sql_string(message)})"
     return f"CREATE OR REPLACE VIEW {name} AS SELECT {raised} AS damaged FROM range(1) WHERE {raised} IS NULL"

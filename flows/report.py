@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from flows.lake import Lake
+from flows.report_sections import section_data, sections_html, trend_chart
 
 MARKDOWN_KEY = "copydesk-run"
 TABLE_KEY = "copydesk-run-counts"
@@ -83,25 +84,26 @@ def stage_rows(summary) -> list[tuple[str, str, str, float | None]]:
     d = summary.decisions or {}
     t = summary.stage_seconds
     removed = sum(summary.paragraphs_removed.values())
+    # Short cells: the UI renders the table at its natural width, and long ones push the
+    # seconds column off the page.
     consolidate_out = (
         f"{d.get('run_canonical', summary.articles)} canonical, "
-        f"{d.get('run_duplicates', 0)} duplicates; "
-        f"{d.get('run_boilerplate_paragraphs', 0)} paragraphs now boilerplate"
+        f"{d.get('run_duplicates', 0)} duplicates, "
+        f"{d.get('run_boilerplate_paragraphs', 0)} boilerplate paragraphs"
     )
     found = getattr(summary, "files_discovered", 0) or summary.files_read
     unchanged = getattr(summary, "files_unchanged", 0)
     return [
-        ("discover", f"`{summary.input}`: {found} files",
-         f"{summary.files_read} files read ({_bytes(summary.bytes_read)}), {unchanged} unchanged",
+        ("discover", f"{found} files",
+         f"{summary.files_read} read ({_bytes(summary.bytes_read)}), {unchanged} unchanged",
          t.get("discover")),
         ("process shards", f"{summary.files_read} files: {summary.records_read} records",
          f"{summary.articles} articles + {summary.rejects} rejects", t.get("process")),
         ("  paragraphs", f"{summary.paragraphs_read} paragraphs",
          f"{summary.paragraphs_kept} kept, {removed} removed", None),
-        ("consolidate", f"{summary.articles} new articles; lake {d.get('articles', '?')} articles",
+        ("consolidate", f"{summary.articles} new; lake {d.get('articles', '?')}",
          consolidate_out, t.get("consolidate")),
-        ("publish", f"{summary.articles} articles, {summary.rejects} rejects",
-         f"committed run `{summary.run_id}`", t.get("publish")),
+        ("publish", f"{summary.articles + summary.rejects} rows", "committed", t.get("publish")),
     ]
 
 
@@ -131,6 +133,21 @@ def run_markdown(summary, boilerplate: list[dict] = ()) -> str:
     return "\n".join(out) + "\n"
 
 
+def artifact_key(kind: str, lake: str) -> str:
+    """``kind`` made one lake's own (a key Prefect accepts: lowercase, digits, dashes), so
+    that the UI's latest artifact of a key is the latest run of that lake.
+
+    >>> artifact_key(MARKDOWN_KEY, "/srv/News_Lake")
+    'copydesk-run-news-lake-84060547'
+    """
+    import hashlib
+    import re
+
+    root = str(Lake(lake).root)
+    name = re.sub(r"[^a-z0-9]+", "-", Path(root).name.lower()).strip("-")[:40] or "lake"
+    return f"{kind}-{name}-{hashlib.sha256(root.encode()).hexdigest()[:8]}"
+
+
 def publish_artifacts(summary) -> None:
     """Publish the run's markdown and table artifacts to the Prefect API."""
     # Here, not at the top: ``copydesk report`` imports this module and needs no Prefect.
@@ -138,8 +155,10 @@ def publish_artifacts(summary) -> None:
 
     boilerplate = top_boilerplate(summary.lake)
     description = f"copydesk run {summary.run_id} into {summary.lake}"
-    create_markdown_artifact(run_markdown(summary, boilerplate), key=MARKDOWN_KEY, description=description)
-    create_table_artifact(run_table(summary, boilerplate), key=TABLE_KEY, description=description)
+    create_markdown_artifact(run_markdown(summary, boilerplate), key=artifact_key(MARKDOWN_KEY, summary.lake),
+                             description=description)
+    create_table_artifact(run_table(summary, boilerplate), key=artifact_key(TABLE_KEY, summary.lake),
+                          description=description)
 
 
 def _md_counts(title: str, counts: Mapping[str, int], what: str) -> list[str]:
@@ -189,7 +208,7 @@ def report_data(lake: str, last_runs: int = 20) -> dict[str, list[tuple]]:
     def q(sql: str, *params) -> list[tuple]:
         return con.execute(sql, list(params)).fetchall()
 
-    return {
+    return section_data(con) | {
         "runs": q(
             "select run_id, started_at, round(epoch(finished_at) - epoch(started_at), 1), input, "
             "files_read, records_read, articles, rejects, paragraphs_read, paragraphs_kept "
@@ -219,13 +238,24 @@ def render_report(lake: str, out: str = "data/report", last_runs: int = 20) -> P
     data = report_data(lake, last_runs)
     out_dir = Path(out)
     out_dir.mkdir(parents=True, exist_ok=True)
-    charts = {
-        "articles_by_source.png": _chart_sources(data["by_source"]),
-        "articles_by_month.png": _chart_months(data["by_month"]),
-        "removals_by_reason.png": _chart_removals(data["paragraphs_removed"], data["rejects"]),
-    }
-    for name, figure in charts.items():
-        _save(figure, out_dir / name)
+    # A chart only where there is something to draw; the page says so where there is not.
+    charts: dict[str, object] = {}
+    if data["by_source"]:
+        charts["articles_by_source.png"] = _chart_sources(data["by_source"])
+    if any(m != "unknown" for m, _ in data["by_month"]):
+        charts["articles_by_month.png"] = _chart_months(data["by_month"])
+    if data["paragraphs_removed"] or data["rejects"]:
+        charts["removals_by_reason.png"] = _chart_removals(data["paragraphs_removed"], data["rejects"])
+    trends = trend_chart(data["trends"])
+    for name, figure in [*charts.items(), ("run_trends.png", trends)]:
+        if figure is None:
+            (out_dir / name).unlink(missing_ok=True)  # an old report's chart would mislead
+        else:
+            _save(figure, out_dir / name)
+    for stale in ("articles_by_source.png", "articles_by_month.png", "removals_by_reason.png"):
+        if stale not in charts:
+            (out_dir / stale).unlink(missing_ok=True)
+    data["sections"] = sections_html(data, "run_trends.png" if trends is not None else None)
     page = out_dir / "index.html"
     tmp = out_dir / f".index.html.tmp-{os.getpid()}"
     tmp.write_text(_html(lake, data, list(charts)), encoding="utf-8")
@@ -331,22 +361,31 @@ def _html(lake: str, data: dict[str, list[tuple]], charts: list[str]) -> str:
         "<tr>" + "".join(f"<td>{e(_cell(v))}</td>" for v in row) + "</tr>" for row in data["runs"]
     ) or f'<tr><td colspan="{len(head)}">no runs</td></tr>'
     images = "".join(f'<p><img src="{e(name)}" alt="{e(name)}"></p>' for name in charts)
+    if not data["by_source"]:
+        images += "<p>No articles yet: nothing to chart per source.</p>"
+    if "articles_by_month.png" not in charts:
+        images += (f"<p>No article has a publication date, so there is no chart per month "
+                   f"({articles} undated).</p>" if articles else "")
+    if "removals_by_reason.png" not in charts:
+        images += "<p>No paragraph was removed and no record rejected.</p>"
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>copydesk report: {e(lake)}</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; font-size: 0.9em; }}
 td, th {{ border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }}
-td:nth-child(1), td:nth-child(4) {{ text-align: left; font-family: monospace; }}
+table.runs td:nth-child(1), table.runs td:nth-child(4) {{ text-align: left; font-family: monospace; }}
+td.l, th.l {{ text-align: left; }}
 img {{ max-width: 100%; }}
 </style></head><body>
 <h1>copydesk report</h1>
 <p>Lake <code>{e(lake)}</code>: {articles} canonical articles ({duplicates} duplicates set aside),
 {paragraphs} paragraphs of which {kept} kept, {rejects} rejected records.</p>
 <h2>Last runs</h2>
-<table><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
+<table class=runs><tr>{"".join(f"<th>{e(h)}</th>" for h in head)}</tr>{runs}</table>
 <h2>Charts</h2>
 {images}
+{data["sections"]}
 </body></html>
 """
 

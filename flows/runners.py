@@ -69,7 +69,7 @@ def _check_api_url() -> None:
     if not (os.environ.get("PREFECT_API_URL") or PREFECT_API_URL.value()):
         warnings.warn(
             "PREFECT_API_URL is not set: every worker process will start its own temporary "
-            "Prefect server (slow); run `make server` and export "
+            "Prefect server (slow); start one (`make server` or `copydesk server`) and export "
             "PREFECT_API_URL=http://127.0.0.1:4200/api",
             RuntimeWarning,
             stacklevel=3,

@@ -30,7 +30,10 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger
 
+from flows.commands import remedy
+from flows.compact import compact, uncompacted_runs
 from flows.etl import etl
+from flows.lake import Lake
 from flows.readers import InputError, discover_inputs
 from flows.runners import default_workers, make_task_runner
 from flows.server import ensure_api_url
@@ -51,8 +54,20 @@ def ingest_inbox(
     workers: int = 0,
     dask_address: str | None = None,
     lock_wait: float = DEFAULT_LOCK_WAIT,
+    compact_every: int = 0,
 ):
-    """Ingest the files in ``inbox`` into ``lake``; nothing to do when the inbox is empty."""
+    """Ingest the files in ``inbox`` into ``lake``; nothing to do when the inbox is empty.
+
+    Args:
+        inbox: The folder whose files each run ingests (files already ingested unchanged are skipped).
+        lake: The lake directory the runs write to.
+        sources: A sources.toml with per-source settings, or none.
+        runner: Where the shards run: process, thread or dask.
+        workers: Parallel workers (0: one per core).
+        dask_address: A Dask scheduler's address (tcp://host:8786) for runner dask; none starts a local cluster.
+        lock_wait: Seconds to wait for another run holding the lake's lock before failing.
+        compact_every: Compact the lake once this many runs have files of their own (0: never).
+    """
     logger = get_run_logger()
     try:
         discover_inputs(inbox)
@@ -62,9 +77,14 @@ def ingest_inbox(
         return None
     workers = workers or default_workers()
     task_runner = make_task_runner(runner, workers, dask_address)  # type: ignore[arg-type]
-    return etl.with_options(task_runner=task_runner)(
+    summary = etl.with_options(task_runner=task_runner)(
         input=inbox, lake=lake, sources=sources, workers=workers, lock_wait=lock_wait
     )
+    if compact_every and len(uncompacted_runs(Lake(lake))) > compact_every:
+        done = compact(Lake(lake), lock_wait=lock_wait)
+        logger.info("compacted %d runs of %s: %d files -> %d", done.runs, lake,
+                    sum(done.files_before.values()), sum(done.files_after.values()))
+    return summary
 
 
 def serve(
@@ -76,6 +96,7 @@ def serve(
     runner: str = "process",
     workers: int = 0,
     dask_address: str | None = None,
+    compact_every: int = 0,
 ) -> None:
     """Register the ``inbox`` deployment on ``cron`` (or every ``interval`` seconds) and
     run its scheduled runs until interrupted."""
@@ -91,6 +112,7 @@ def serve(
             "runner": runner,
             "workers": workers,
             "dask_address": dask_address,
+            "compact_every": compact_every,
         },
         limit=1,
         description=f"Ingest {inbox} into {lake}",
@@ -135,7 +157,7 @@ def start_background(serve_args: list[str], wait_seconds: float = 5.0) -> int:
     """Start ``python -m flows.schedule serve ARGS`` in a new session; return its PID."""
     pid = running_pid()
     if pid:
-        print(f"schedule already serving (pid {pid}); `make stop` first to change it", file=sys.stderr)
+        print(f"schedule already serving (pid {pid}); `{remedy('stop')}` first to change it", file=sys.stderr)
         return pid
     log = log_file()
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -197,14 +219,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runner", default="process", choices=["process", "thread", "dask"])
     parser.add_argument("--workers", type=int, default=0)
     parser.add_argument("--dask-address", default=os.environ.get("DASK_ADDRESS") or None)
+    parser.add_argument("--compact-every", type=int, default=0,
+                        help="compact the lake once this many runs have files of their own (0: never)")
     args = parser.parse_args(argv)
 
     if args.action == "serve":
         serve(args.inbox, args.lake, args.cron, args.interval, args.sources, args.runner, args.workers,
-              args.dask_address)
+              args.dask_address, args.compact_every)
     elif args.action == "start":
         forwarded = ["--inbox", args.inbox, "--lake", args.lake, "--cron", args.cron,
-                     "--runner", args.runner, "--workers", str(args.workers)]
+                     "--runner", args.runner, "--workers", str(args.workers),
+                     "--compact-every", str(args.compact_every)]
         for flag, value in (("--interval", args.interval), ("--sources", args.sources),
                             ("--dask-address", args.dask_address)):
             if value is not None:

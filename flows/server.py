@@ -14,6 +14,8 @@ import sys
 import time
 import urllib.request
 
+from flows.commands import remedy
+
 HOST = "127.0.0.1"
 
 
@@ -50,6 +52,28 @@ def server_pid() -> int | None:
     return pid
 
 
+def port_file() -> str:
+    """Where ``start`` records the port its server listens on (``PREFECT_HOME/server.port``)."""
+    return os.path.join(home(), "server.port")
+
+
+def running_port() -> int | None:
+    """The port of the server started from this ``PREFECT_HOME``, when it is alive."""
+    if server_pid() is None:
+        return None
+    try:
+        with open(port_file()) as f:
+            return int(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def server_env(port: int) -> dict[str, str]:
+    """The server's environment: its UI talks to this server's API (without
+    ``PREFECT_UI_API_URL`` the UI of a server on any port but 4200 asks 4200's API)."""
+    return {**os.environ, "PREFECT_UI_API_URL": api_url(port), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+
+
 def ensure_api_url() -> str:
     """Export ``PREFECT_API_URL`` (default: the server on ``PREFECT_PORT``) and check the
     server answers. Worker processes inherit the URL: without it each would start a
@@ -61,7 +85,7 @@ def ensure_api_url() -> str:
     except OSError:
         ok = False
     if not ok:
-        raise SystemExit(f"copydesk: no Prefect server answers at {url}; start one with `make server`")
+        raise SystemExit(f"copydesk: no Prefect server answers at {url}; start one with `{remedy('server')}`")
     os.environ["PREFECT_API_URL"] = url
     return url
 
@@ -72,6 +96,14 @@ def start(port: int, wait_seconds: float = 60.0) -> None:
     prefect = os.path.join(os.path.dirname(sys.executable), "prefect")
     log = os.path.join(home(), "server.log")
     os.makedirs(os.path.dirname(log), exist_ok=True)
+    other = running_port()
+    if server_pid() is not None and other != port:
+        # One PREFECT_HOME holds one server's database: a second one would not start.
+        where = f"on port {other}" if other else "on another port"
+        raise SystemExit(
+            f"copydesk: the Prefect server of {home()} already runs {where} (pid {server_pid()}); "
+            f"use PREFECT_PORT={other or '<its port>'}, or stop it first (`{remedy('stop')}`)"
+        )
     if os.path.exists(pid_file()) and server_pid() is None:
         # A server that died (reboot, kill -9) leaves its PID file, and
         # `prefect server start --background` refuses to start while it exists.
@@ -81,8 +113,10 @@ def start(port: int, wait_seconds: float = 60.0) -> None:
         subprocess.run(
             [prefect, "server", "start", "--background", "--host", HOST, "--port", str(port),
              "--analytics-off"],
-            stdout=out, stderr=subprocess.STDOUT, check=False,
+            stdout=out, stderr=subprocess.STDOUT, check=False, env=server_env(port),
         )
+    with open(port_file(), "w") as f:
+        f.write(f"{port}\n")
     deadline = time.monotonic() + wait_seconds
     while time.monotonic() < deadline:
         if healthy(port):

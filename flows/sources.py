@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import difflib
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,7 +105,8 @@ def parse_sources(data: dict[str, Any], path: str = "sources.toml") -> SourceReg
     unknown = [k for k in data if k not in _TOP_KEYS]
     if unknown:
         raise SourcesError(
-            f"{path}: unknown top-level key(s) {', '.join(unknown)}; allowed: {', '.join(_TOP_KEYS)}"
+            f"{path}: unknown top-level key(s) {', '.join(unknown)}{_did_you_mean(unknown[0], _TOP_KEYS)}; "
+            f"allowed: {', '.join(_TOP_KEYS)}"
         )
     defaults_raw = data.get("defaults", {})
     if not isinstance(defaults_raw, dict):
@@ -138,7 +140,7 @@ def _config(entry: dict[str, Any], where: str, base: dict[str, Any] | None) -> S
     for key, value in merged.items():
         if key not in _TYPES:
             raise SourcesError(
-                f"{where}: unknown key {key!r}; allowed: {', '.join(_TYPES)}"
+                f"{where}: unknown key {key!r}{_did_you_mean(key, _TYPES)}; allowed: {', '.join(_TYPES)}"
             )
         if not isinstance(value, _TYPES[key]):
             expected = " or ".join(t.__name__ for t in _TYPES[key])
@@ -166,7 +168,8 @@ def _config(entry: dict[str, Any], where: str, base: dict[str, Any] | None) -> S
     for key, value in mapping.items():
         if key not in ALIASES:
             raise SourcesError(
-                f"{where}: mapping names unknown field {key!r}; fields: {', '.join(ALIASES)}"
+                f"{where}: mapping names unknown field {key!r}{_did_you_mean(key, ALIASES)}; "
+                f"fields: {', '.join(ALIASES)}"
             )
         ok = isinstance(value, str) or (
             isinstance(value, list) and all(isinstance(v, str) for v in value)
@@ -179,13 +182,24 @@ def _config(entry: dict[str, Any], where: str, base: dict[str, Any] | None) -> S
         raise SourcesError(f"{where}: {exc}") from None
 
 
+def _did_you_mean(key: str, allowed) -> str:
+    """`` (did you mean 'timezone'?)`` for a misspelt key, empty when nothing is close.
+
+    >>> _did_you_mean("timezon", _TYPES), _did_you_mean("zzz", _TYPES)
+    (" (did you mean 'timezone'?)", '')
+    """
+    close = difflib.get_close_matches(str(key), list(allowed), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def _limits(raw: Any, path: str) -> ReadLimits:
     if not isinstance(raw, dict):
         raise SourcesError(f"{path}: [limits] must be a table")
     allowed = {f.name for f in dataclasses.fields(ReadLimits)}
     for key, value in raw.items():
         if key not in allowed:
-            raise SourcesError(f"{path} [limits]: unknown key {key!r}; allowed: {', '.join(sorted(allowed))}")
+            raise SourcesError(f"{path} [limits]: unknown key {key!r}{_did_you_mean(key, allowed)}; "
+                               f"allowed: {', '.join(sorted(allowed))}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise SourcesError(f"{path} [limits]: {key} must be a positive number")
     return dataclasses.replace(DEFAULT_LIMITS, **raw)

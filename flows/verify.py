@@ -58,6 +58,7 @@ def verify(lake: Lake) -> list[str]:
     problems: list[str] = []
     rows: Counter[tuple[str, str]] = Counter()
     runs_rows: dict[str, dict] = {}
+    compacted: set[str] = set()  # runs whose rows are (partly) in compacted files
     for table_dir in sorted(lake.table_dirs()):
         table = table_dir.name
         for path in sorted(table_dir.glob("run=*/*.parquet")):
@@ -75,14 +76,26 @@ def verify(lake: Lake) -> list[str]:
             except Exception as exc:
                 problems.append(f"{path}: not a readable Parquet file ({_summary(exc)}); "
                                 f"{_what_to_do(lake, table, run_id, path)}")
+        for path in lake.compacted_files(table):
+            try:
+                data = pq.read_table(path)
+                for run_id, n in Counter(data.column("run_id").to_pylist()).items():
+                    rows[(table, run_id)] += n
+                    compacted.add(run_id)
+                if table == "runs":
+                    runs_rows.update({r["run_id"]: r for r in data.to_pylist()})
+            except Exception as exc:
+                problems.append(f"{path}: not a readable Parquet file ({_summary(exc)}); restore it from a copy "
+                                "(the PUBLISH_TO store): it holds the rows of several compacted runs")
     for run_id, row in sorted(runs_rows.items()):
-        if _shards_removed(lake, run_id, row):
+        if run_id not in compacted and _shards_removed(lake, run_id, row):
             continue  # the remedy above was applied: those inputs are read again, counts move on
         for column, table in COUNTED.items():
             expected, found = row.get(column), rows[(table, run_id)]
             if expected is not None and expected != found:
+                where = lake.table_dir(table) if run_id in compacted else lake.run_dir(table, run_id)
                 problems.append(
-                    f"{lake.run_dir(table, run_id)}: {found} rows in {table} files, but the runs row of "
+                    f"{where}: {found} rows in {table} files, but the runs row of "
                     f"run {run_id} says {expected} rows ({column}): a part file is missing or foreign; "
                     "restore the directory from a copy (the PUBLISH_TO store)")
     return problems

@@ -13,6 +13,7 @@ import pytest
 from flows.report import (
     MARKDOWN_KEY,
     TABLE_KEY,
+    artifact_key,
     render_report,
     report_data,
     run_markdown,
@@ -63,7 +64,7 @@ def _runs_row(lake, run_id: str) -> dict:
 
 def test_table_artifact_holds_the_runs_row_counts(reported_run):
     summary, lake = reported_run
-    tables = [json.loads(a.data) for a in _artifacts(TABLE_KEY)]
+    tables = [json.loads(a.data) for a in _artifacts(artifact_key(TABLE_KEY, str(lake.root)))]
     [table] = [t for t in tables if {"section": "run", "name": "run_id", "value": summary.run_id} in t]
     by_section: dict[str, dict] = {}
     for row in table:
@@ -84,8 +85,8 @@ def test_table_artifact_holds_the_runs_row_counts(reported_run):
 
 
 def test_markdown_artifact_shows_stages_reasons_and_timings(reported_run):
-    summary, _ = reported_run
-    [markdown] = [a.data for a in _artifacts(MARKDOWN_KEY) if summary.run_id in a.data]
+    summary, lake = reported_run
+    [markdown] = [a.data for a in _artifacts(artifact_key(MARKDOWN_KEY, str(lake.root))) if summary.run_id in a.data]
     assert f"| process shards | {summary.files_read} files: {summary.records_read} records " \
            f"| {summary.articles} articles + {summary.rejects} rejects |" in markdown
     assert "| undecodable | 1 |" in markdown and "| empty | 1 |" in markdown
@@ -140,7 +141,9 @@ def test_html_report_shows_runs_and_charts(reported_run, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert summary.run_id in text
     images = re.findall(r'<img src="([^"]+)"', text)
-    assert sorted(images) == ["articles_by_month.png", "articles_by_source.png", "removals_by_reason.png"]
+    # The samples carry no dates: a sentence says so instead of a chart of one grey bar.
+    assert sorted(images) == ["articles_by_source.png", "removals_by_reason.png"]
+    assert "No article has a publication date" in text
     for name in images:
         assert (page.parent / name).read_bytes().startswith(PNG_MAGIC)
     data = report_data(str(lake.root))
@@ -156,8 +159,9 @@ def test_html_report_on_an_empty_lake(tmp_path):
 
     Lake(tmp_path / "lake").ensure_writable()
     page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
-    assert "no runs" in page.read_text(encoding="utf-8")
-    assert (page.parent / "articles_by_source.png").read_bytes().startswith(PNG_MAGIC)
+    text = page.read_text(encoding="utf-8")
+    assert "no runs" in text and "No articles yet" in text and "<img" not in text
+    assert not list(page.parent.glob("*.png"))
 
 
 @pytest.mark.server  # starts a subprocess (matplotlib's font cache)
@@ -171,3 +175,41 @@ def test_html_report_draws_labels_holding_dollar_signs_as_text(tmp_path):
     commit_without_prefect(inbox, tmp_path / "lake")
     page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
     assert (page.parent / "articles_by_source.png").read_bytes().startswith(PNG_MAGIC)
+
+
+STORIES = [
+    {"title": "Harbour ferry to run on Sundays", "text": "The harbour ferry will run on Sundays from May.",
+     "source": "coast-news", "author": "Maria Keane", "url": "https://coast.example/ferry",
+     "published": "2024-03-01T09:00:00Z"},
+    {"title": "Sunday ferries return", "text": "The harbour ferry will run on Sundays from May.",
+     "source": "bay-times", "author": "Maria Keane"},
+    {"title": "Library opens on Sundays", "text": "The central library will open on Sundays this summer.",
+     "source": "coast-news", "author": "Owen Pryce", "published": "2024-05-20T12:00:00Z"},
+]
+
+
+@pytest.mark.server  # starts a subprocess (matplotlib's font cache)
+def test_html_report_shows_completeness_dates_bylines_clusters_and_trends(tmp_path):
+    from tests.test_stages import commit_without_prefect
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "a.jsonl").write_text("\n".join(json.dumps(s) for s in STORIES[:2]) + "\n")
+    commit_without_prefect(inbox, tmp_path / "lake")
+    (inbox / "b.jsonl").write_text(json.dumps(STORIES[2]) + "\n")
+    commit_without_prefect(inbox, tmp_path / "lake")
+    page = render_report(str(tmp_path / "lake"), str(tmp_path / "report"))
+    text = page.read_text(encoding="utf-8")
+    data = report_data(str(tmp_path / "lake"))
+    completeness = {row[0]: row[1:] for row in data["completeness"]}
+    # coast-news: 2 articles, both dated, both with authors, one URL; bay-times: its duplicate set aside
+    assert completeness["coast-news"] == (2, 100.0, 100.0, 50.0, 100.0)
+    assert "<td class=l>coast-news</td><td>2</td><td>100%</td><td>100%</td><td>50%</td>" in text
+    assert "Published from 2024-03-01 to 2024-05-20: 2 dated articles, 0 without a date." in text
+    assert data["bylines"][:2] == [("Maria Keane", 1), ("Owen Pryce", 1)]
+    [(_, members, sources, titles)] = data["clusters"]
+    assert (members, sources) == (2, 2) and sorted(titles) == sorted([STORIES[0]["title"], STORIES[1]["title"]])
+    assert "Sunday ferries return" in text and "Duplicate clusters" in text
+    assert [row[2] for row in data["trends"]] == [2, 1]
+    assert (page.parent / "run_trends.png").read_bytes().startswith(PNG_MAGIC)
+    assert (page.parent / "articles_by_month.png").read_bytes().startswith(PNG_MAGIC)
