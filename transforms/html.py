@@ -16,8 +16,9 @@ article-extraction benchmark (``bench/extraction.py``; docs/inputs.md has the fi
 3. when trafilatura finds nothing at all, resiliparse's main-content text.
 
 The metadata is read from the page itself with lxml: ``og:title`` / JSON-LD ``headline``
-/ ``<title>`` / ``<h1>``; authors from ``meta name=author``, ``article:author`` and JSON-LD
-``author``; the publication date from meta tags, JSON-LD ``datePublished``, then
+/ ``<title>`` (its ``<h1>`` when it starts with it: the rest is the site's name) / ``<h1>``;
+authors from JSON-LD ``author``, ``meta name=author`` and ``article:author``; the
+publication date from meta tags, JSON-LD ``datePublished``, then
 ``<time datetime>``; the canonical URL from ``link rel=canonical``, ``og:url``, else the
 caller's (a WARC record's target URI); the language hint from ``<html lang>``, else a
 ``Content-Language`` meta tag. Dates, bylines and URLs stay as written: the article
@@ -28,6 +29,7 @@ Pure: strings and bytes in, values out; the libraries' calls do no I/O.
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Iterator
@@ -71,6 +73,7 @@ _META_CHARSET = re.compile(
 )
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+_BOMS = (codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle", "report", "webpage")
 
 
@@ -99,6 +102,13 @@ def decode_page(raw: bytes, http_charset: str | None = None) -> tuple[decoding.D
     ('cp1251', 'meta', True)
     """
     declared, origin = (http_charset, "http-header") if http_charset else (meta_charset(raw), "meta")
+    if declared and declared.strip().lower() in ("utf-8", "utf8") and not raw.startswith(_BOMS) and b"\x00" not in raw:
+        # Bytes that are valid UTF-8 where UTF-8 is declared need no mojibake test, which
+        # over a whole page (markup and scripts) costs more than extracting its article.
+        try:
+            return decoding.Decoded(raw.decode("utf-8"), "utf-8", "declared", ()), origin
+        except UnicodeDecodeError:
+            pass
     decoded = decoding.decode(raw, declared=declared)
     method = origin if decoded.method == "declared" else decoded.method
     return decoded, method
@@ -163,12 +173,7 @@ def extract_page(html: str, fallback_url: str | None = None, language_hint: str 
         return Page(None, paragraphs, None, None, fallback_url, _lang(language_hint), how)
     metas = _metas(tree)
     ld = list(_jsonld_articles(tree))
-    title = (
-        metas.get("og:title")
-        or _first(ld, "headline")
-        or _text(tree.find(".//title"))
-        or _text(tree.find(".//h1"))
-    )
+    title = metas.get("og:title") or _first(ld, "headline") or _page_title(tree)
     canonical = _canonical(tree) or metas.get("og:url")
     url = urljoin(fallback_url, canonical) if canonical and fallback_url else canonical or fallback_url
     return Page(
@@ -202,6 +207,12 @@ def _parse(html: str) -> Any:
         return lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError):
         return None
+
+
+def _page_title(tree: Any) -> str | None:
+    """``<title>``, or the ``<h1>`` it starts with (``<title>`` adds the site's name)."""
+    title, h1 = _text(tree.find(".//title")), _text(tree.find(".//h1"))
+    return h1 if h1 and title and title.startswith(h1) else title or h1
 
 
 def _text(element: Any) -> str | None:
