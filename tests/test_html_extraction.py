@@ -131,3 +131,10 @@ def test_body_f1_on_the_extraction_benchmark_beats_trafilatura_alone(capsys):
         print(f"\nbody F1 on {len(truth)} pages: copydesk {ours}, trafilatura defaults {theirs}")
     assert ours["f1"] >= 0.96
     assert ours["f1"] >= theirs["f1"]
+
+
+def test_a_short_japanese_article_has_enough_words():
+    # Two sentences: 5 runs of word characters, ~90 words once each character counts.
+    page = extract_page(news_page("図書館", JAPANESE[:1], lang="ja"))
+    assert page.word_count >= MIN_ARTICLE_WORDS
+    assert len(JAPANESE[0].split()) == 1

@@ -177,3 +177,17 @@ def test_a_warc_of_the_benchmark_pages_gives_the_articles_the_html_files_give(tm
         bodies.append(a.values["body"] if isinstance(a, Article) else a.reason)
     assert [a.values["body"] if isinstance(a, Article) else a.reason for a in from_warc] == bodies
     assert all(isinstance(a, Article) for a in from_warc)
+
+
+def test_a_warc_inside_a_tar_keeps_its_member_offsets(tmp_path):
+    import tarfile
+
+    warc = build_warc(tmp_path / "in.warc.gz", PAGES, gzip="record")
+    path = tmp_path / "crawl.tar"
+    with tarfile.open(path, "w") as t:
+        t.add(warc, arcname="2024/in.warc.gz")
+    inner = [r.input_locator for r in records(warc)]
+    outer = records(path)
+    assert [r.input_locator for r in outer] == [f"member:2024/in.warc.gz:{loc}" for loc in inner]
+    file = InputFile(str(path), path.stat().st_size, path.name)
+    assert {record_format(file, r, SourceConfig()) for r in outer} == {"warc"}
