@@ -115,10 +115,11 @@ lint: $(STAMP) ## ruff over the code
 
 BENCH_MB ?= 100
 BENCH_DEDUP ?= 100000 1000000
-bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), repair, dedup
+bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), repair, dedup, HTML extraction
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m bench.encoding
 	@$(SERVER_ENV) $(PY) -m bench.etl --mb $(BENCH_MB)
+	@$(SERVER_ENV) $(PY) -m bench.extraction
 	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n --json bench/results/dedup-$$n.json || exit 1; done
 
 clean: stop ## stop the server, remove the lakes, reports, bench data, Prefect state and caches (not .venv)

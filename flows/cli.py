@@ -150,6 +150,9 @@ def print_summary(summary) -> None:
         f"  files {s.files_read}  records {s.records_read}  = articles {s.articles}"
         f" + rejects {s.rejects}"
     )
+    if s.records_skipped:  # WARC records that are not articles by rule: apart from records read
+        print(f"  skipped {sum(s.records_skipped.values())}: " + ", ".join(f"{k} {v}" for k, v in
+                                                                  s.records_skipped.items()))
     d = s.decisions
     if d:
         print(

@@ -184,8 +184,11 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             read += 1
             outcomes.append(_add_reject(writers["rejects"], broken, run_id))
             break
-        read += 1
         last_locator = record.input_locator
+        if record.kind == "skipped":  # not an article by rule (a WARC request...): counted, not read
+            outcomes.append(RunCounts(records_skipped={(record.fields or {}).get("kind", "unknown"): 1}))
+            continue
+        read += 1
         try:
             fmt = record_format(file, record, config)
             if fmt != context.input_format:  # archive members may differ from each other

@@ -15,6 +15,9 @@ import pyarrow as pa
 
 # 2: the articles files lost the always-null duplicate_of and cluster_id (the views keep
 # them); paragraphs gained word_count. Lakes of version 1 read the same through the views.
+# 3: articles gained dateline (wire copy), crawled_at, warc_record_id and language_hint (web
+# pages); paragraphs may have status signoff; runs gained records_skipped (WARC records that
+# are not articles by rule). Older files read the new columns as null.
 SCHEMA_VERSION = "3"
 
 
@@ -69,9 +72,15 @@ ARTICLES = table_schema(
     column("input_format", pa.string(), False, "How the input was read: txt, jsonl, csv, ..."),
     column("encoding", pa.string(), False, "What the bytes were decoded as (utf-8, cp1252, ...)."),
     column("encoding_method", pa.string(), False,
-           "How the encoding was chosen: bom, utf-8, declared, detected, mixed."),
+           "How the encoding was chosen: bom, utf-8, declared, detected, mixed; for a web page http-header "
+           "or meta."),
     column("fixes", STRINGS, False, "Every repair applied to the article, by name."),
     column("extra", pa.string(), True, "Input fields with no column of their own, as a JSON object."),
+    column("crawled_at", TIMESTAMP, True, "When the page was crawled (a WARC record's WARC-Date), UTC; "
+           "null for other inputs."),
+    column("warc_record_id", pa.string(), True, "The WARC-Record-ID of the response the article came from."),
+    column("language_hint", pa.string(), True, "The language a web page declares (<html lang>, Content-Language), "
+           "as given, lower case; language is still detected from the body."),
     column("run_id", pa.string(), False, "The run that wrote this row."),
     column("ingested_at", TIMESTAMP, False, "When the run that wrote this row started."),
 )
@@ -148,6 +157,9 @@ class RunCounts:
     records_read: int = _count("Records read; always articles + rejects.")
     articles: int = _count("Articles written.")
     rejects: int = _count("Records rejected.")
+    records_skipped: dict[str, int] = _count(
+        "Input records that are not articles by rule, not counted in records_read, by kind: WARC warcinfo, "
+        "request, metadata, revisit, resource, ... records, response-not-200, response-not-html.", BY_NAME)
     duplicates: int = _count("Articles of this run that duplicate (exactly or nearly) a canonical article; "
                              "articles - duplicates are canonical.")
     paragraphs_read: int = _count("Paragraphs read, before removals.")

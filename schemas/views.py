@@ -32,8 +32,9 @@ from schemas.decisions import DECISIONS, DEDUP_FACTS
 from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES_VIEW, TABLES
 
-# Tables that gained a column since lakes were first written (paragraphs.word_count).
-_GREW = frozenset({"paragraphs"})
+# Tables that gained a column since lakes were first written (paragraphs.word_count;
+# articles.crawled_at, warc_record_id, language_hint and runs.records_skipped in version 3).
+_GREW = frozenset({"paragraphs", "articles", "runs"})
 ManifestViews = Callable[[str, str], tuple[list[str], str]]
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}

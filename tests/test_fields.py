@@ -28,6 +28,7 @@ LISTED_ALIASES = [
     ("publication", "source"), ("site", "source"),
     ("language", "language"), ("lang", "language"),
     ("id", "source_id"), ("guid", "source_id"),
+    ("html", "html"), ("raw_html", "html"), ("content_html", "html"),
 ]
 
 

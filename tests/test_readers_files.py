@@ -49,7 +49,7 @@ def test_mixed_directory(tmp_path):
         ("a.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "undecodable"),
         ("a.jsonl", bytes(range(256)) * 50, "undecodable"),
         ("a.txt", b"Title\n\nBody with a \x00 NUL byte.", "nul-bytes"),
-        ("a.html", b"<html>Title</html>", "unsupported-format"),
+        ("a.docx", b"PK<html>Title</html>", "unsupported-format"),
         ("noext", b"Title\n\nBody", "unsupported-format"),
         ("a.csv", b"id,title\n", "empty"),
         ("a.json", b"[]", "empty"),

@@ -16,6 +16,7 @@ def test_the_docs_table_of_formats_is_the_registry():
 def test_every_registered_extension_selects_its_format():
     assert extensions() == {
         ".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
+        ".html": "html", ".htm": "html", ".warc": "warc",
     }
     for fmt in FORMATS.values():
         for ext in fmt.extensions:
@@ -23,4 +24,4 @@ def test_every_registered_extension_selects_its_format():
 
 
 def test_the_unsupported_format_message_lists_the_registry():
-    assert supported() == "txt, jsonl, ndjson, json, csv, tsv; gz, bz2, xz, zst; zip, tar"
+    assert supported() == "txt, jsonl, ndjson, json, csv, tsv, html, htm, warc; gz, bz2, xz, zst; zip, tar"

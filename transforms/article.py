@@ -13,11 +13,12 @@ import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import xxhash
 
-from transforms import bylines, dates, decoding, fingerprints, language, titles, urls, wire
+from transforms import bylines, dates, decoding, fingerprints, html, language, titles, urls, wire
 from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.fingerprints import content_key, paragraph_words
@@ -79,6 +80,10 @@ class ReadRecord:
     encoding: str
     encoding_method: str
     fixes: tuple[str, ...]
+    # A web page's (``read_html``): the crawl time, the WARC-Record-ID, the page's language tag.
+    crawled_at: datetime | None = None
+    warc_record_id: str | None = None
+    language_hint: str | None = None
 
 
 def read_text(record: RawRecord, config: SourceConfig) -> ReadRecord:
@@ -102,20 +107,97 @@ def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
         mapped = map_fields(record.fields or {}, config)
     except UnmappableError as exc:
         raise RecordRejected("unmappable", str(exc)) from exc
+    hint = None
+    if mapped.html and not (mapped.body or "").strip():
+        mapped, hint = _with_page(mapped)
+    elif mapped.html:
+        # A body of its own wins; the page stays, unread, in extra.
+        mapped = replace(mapped, html=None, extra={**mapped.extra, "html": mapped.html})
     fixes = record_fixes((), "decode", record.encoding_steps, each=True)
     texts, fixes = apply_text_steps("fields", (mapped.title, mapped.body), config, fixes)
     texts, fixes = apply_text_steps("text", texts, config, fixes)
     (title, body), fixes = apply_text_steps("markup", texts, config, fixes)
     enc = record.encoding or "utf-8"
     method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
-    return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes)
+    return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes,
+                      language_hint=hint)
+
+
+def _with_page(mapped: MappedFields) -> tuple[MappedFields, str | None]:
+    """A record whose ``html``/``raw_html``/``content_html`` field holds the page: the
+    body extracted from it, and the title, authors, date and URL when the record has none
+    (``no-article-text`` when the page holds none); also the page's language hint."""
+    page = html.extract_page(mapped.html or "", mapped.url)
+    if page.word_count < html.MIN_ARTICLE_WORDS:
+        raise RecordRejected(
+            "no-article-text",
+            f"the record's HTML holds {page.word_count} words of article text, fewer than {html.MIN_ARTICLE_WORDS}",
+        )
+    return replace(
+        mapped, html=None, body="\n\n".join(page.paragraphs), title=mapped.title or page.title,
+        authors=mapped.authors or page.authors, published=mapped.published or page.published,
+        url=page.url or mapped.url,
+    ), page.language_hint
 
 
 def read_record(record: RawRecord, config: SourceConfig) -> ReadRecord:
-    """Read any record (``read_text`` or ``read_fields``); a reader's error is a rejection."""
+    """Read any record (``read_text``, ``read_html`` or ``read_fields``); a reader's error
+    is a rejection."""
     if record.error is not None:
         raise RecordRejected(*record.error)
+    if record.kind == "html":
+        return read_html(record, config)
     return (read_text if record.kind == "text" else read_fields)(record, config)
+
+
+def read_html(record: RawRecord, config: SourceConfig) -> ReadRecord:
+    """A web page (an ``.html`` file or a WARC response): decode it (BOM, the HTTP charset,
+    ``<meta charset>``, detection; a source's configured encoding counts as the HTTP one),
+    extract its article (``transforms.html``), then run the text steps over title and body."""
+    facts = record.fields or {}
+    try:
+        decoded, method = html.decode_page(facts.get("payload", record.raw),
+                                           facts.get("http_charset") or config.encoding)
+    except decoding.UndecodableError as exc:
+        raise RecordRejected(exc.reason, exc.detail) from exc
+    fixes = record_fixes((), "decode", decoded.steps, each=True)
+    return _read_page(decoded.text, decoded.encoding, method, fixes, facts, {}, config)
+
+
+def _read_page(
+    text: str, encoding: str, method: str, fixes: tuple[str, ...], facts: dict[str, Any],
+    extra: dict[str, Any], config: SourceConfig,
+) -> ReadRecord:
+    """The article of a decoded page, or ``no-article-text``; ``facts``: what a WARC
+    record says of the page, ``extra``: the record's other fields."""
+    page = html.extract_page(text, facts.get("target_uri"), facts.get("content_language"))
+    if page.word_count < html.MIN_ARTICLE_WORDS:
+        raise RecordRejected(
+            "no-article-text",
+            f"the page holds {page.word_count} words of article text, fewer than {html.MIN_ARTICLE_WORDS} "
+            "(an index page, a login wall or a script-only page)",
+        )
+    mapped = MappedFields(title=page.title, body="\n\n".join(page.paragraphs), authors=page.authors,
+                          published=page.published, url=page.url, extra=extra)
+    (title, body), fixes = apply_text_steps("text", (mapped.title, mapped.body), config, fixes)
+    return ReadRecord(replace(mapped, title=title or None, body=body or ""), encoding, method, fixes,
+                      crawled_at=_crawl_time(facts.get("warc_date")),
+                      warc_record_id=facts.get("warc_record_id"), language_hint=page.language_hint)
+
+
+def _crawl_time(value: str | None) -> datetime | None:
+    """A WARC-Date (ISO 8601, UTC) as a datetime; None when absent or unreadable.
+
+    >>> _crawl_time("2024-03-01T10:00:00Z"), _crawl_time("yesterday")
+    (datetime.datetime(2024, 3, 1, 10, 0, tzinfo=datetime.timezone.utc), None)
+    """
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
 
 
 def cut_body(read: ReadRecord, config: SourceConfig) -> tuple[tuple[Paragraph, ...], tuple[str, ...]]:
@@ -219,6 +301,9 @@ def article_values(
         "extra": json.dumps(mapped.extra, ensure_ascii=False, sort_keys=True, default=str)
         if mapped.extra
         else None,
+        "crawled_at": read.crawled_at,
+        "warc_record_id": escape_field(read.warc_record_id),
+        "language_hint": escape_field(read.language_hint),
     }
 
 

@@ -35,13 +35,16 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "source": ("source", "domain", "source_domain", "publication", "site"),
     "language": ("language", "lang"),
     "source_id": ("id", "guid"),
+    # Raw HTML of a crawled page (crawler exports): the article is extracted from it when
+    # the record has no body of its own (transforms.html).
+    "html": ("html", "raw_html", "content_html"),
 }
 CANONICAL_FIELDS: tuple[str, ...] = tuple(ALIASES)
 
 # Separators used when a mapping names several columns for one field (or a JSON value is a
 # list of strings): paragraphs of a body are separated by a blank line, the copydesk
 # paragraph convention; title parts by a space.
-_JOINERS = {"body": "\n\n", "title": " "}
+_JOINERS = {"body": "\n\n", "title": " ", "html": "\n"}
 
 
 class UnmappableError(ValueError):
@@ -147,6 +150,7 @@ class MappedFields:
     source: str | None = None
     language: str | None = None
     source_id: str | None = None
+    html: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -217,7 +221,7 @@ def check_layout(columns: Iterable[str], config: SourceConfig) -> None:
     """
     cols = list(columns)
     found = find_columns(cols, config)
-    if "title" not in found and "body" not in found:
+    if not found.keys() & {"title", "body", "html"}:
         raise UnmappableError(cols, config)
 
 
@@ -233,12 +237,12 @@ def map_fields(fields: Mapping[str, Any], config: SourceConfig) -> MappedFields:
     ('7', 'T', 'B', {'type': 'fake'})
     """
     found = find_columns(fields.keys(), config)
-    if "title" not in found and "body" not in found:
+    if not found.keys() & {"title", "body", "html"}:
         raise UnmappableError(fields.keys(), config)
     values: dict[str, Any] = {}
     for canonical, cols in found.items():
         raw = [fields[c] for c in cols]
-        if canonical in ("title", "body"):
+        if canonical in ("title", "body", "html"):
             values[canonical] = _join_text(raw, _JOINERS[canonical])
         elif canonical == "authors" or canonical == "published":
             values[canonical] = raw[0] if len(raw) == 1 else raw

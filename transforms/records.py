@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-RecordKind = Literal["text", "fields"]
+RecordKind = Literal["text", "fields", "html", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +23,16 @@ class RawRecord:
     ``kind="fields"``: a structured record (a JSON object, a CSV row). ``fields`` holds its
     values already decoded to ``str`` (or JSON scalars/lists), keyed by the input's own
     field names; ``raw`` holds the record's original bytes (the JSON line, the CSV row).
+
+    ``kind="html"``: ``raw`` is one saved web page (an ``.html`` file) or one WARC record;
+    ``fields``, for a WARC record, holds its HTTP payload (``payload``, bytes) and what the
+    record says of it (``http_charset``, ``content_language``, ``target_uri``,
+    ``warc_date``, ``warc_record_id``). The article builder decodes and extracts it
+    (``transforms.html``).
+
+    ``kind="skipped"``: an input record that is not an article by rule (a WARC request,
+    warcinfo, metadata or revisit record, a non-200 or non-HTML response): not a record
+    read; the shard counts it in ``runs.records_skipped`` under ``fields["kind"]``.
 
     ``error`` is set by a reader that could not parse the record (a malformed JSON line):
     the record becomes a reject with that ``(reason, detail)`` and its ``raw`` bytes.

@@ -18,7 +18,7 @@ from typing import IO
 
 from flows.readers.discovery import safe_text
 from flows.readers.layout import ext_of, layout_of
-from flows.readers.registry import read_stream
+from flows.readers.registry import decompresses_itself, read_stream
 from flows.readers.rejects import Reading
 from flows.readers.streams import Budget, Guarded, Head, ReadFailure, decompress, read_at_most, safe_read
 from transforms.records import RawRecord
@@ -136,7 +136,7 @@ def _member_records(reading: Reading, stream: IO[bytes], name: str, prefix: str)
             f"{ext_of(name)!r} is not a format copydesk reads", head,
         )
         return
-    if layout.compression:
+    if layout.compression and not decompresses_itself(layout.format, layout.compression):
         head = Head(stream, reading.limits.max_reject_raw_bytes + 1)
         stream = Guarded(decompress(head, layout.compression), reading.budget, name, head)
     yield from read_stream(reading, stream, layout.format, prefix)

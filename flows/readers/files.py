@@ -19,7 +19,7 @@ from flows.readers.archives import tar_records, zip_records
 from flows.readers.discovery import InputFile, safe_text
 from flows.readers.layout import Layout, ext_of, layout_of, supported
 from flows.readers.limits import DEFAULT_LIMITS, ReadLimits
-from flows.readers.registry import read_stream
+from flows.readers.registry import decompresses_itself, read_stream
 from flows.readers.rejects import Reading
 from flows.readers.streams import Budget, Guarded, Head, ReadFailure, decompress, safe_read
 from transforms.fields import SourceConfig
@@ -98,7 +98,7 @@ def _opened_records(reading: Reading, handle: IO[bytes], layout: Layout) -> Iter
         yield from zip_records(reading, handle, budget)
         return
     head = Head(handle, reading.limits.max_reject_raw_bytes + 1)
-    if layout.compression:
+    if layout.compression and not decompresses_itself(layout.format, layout.compression):
         stream = Guarded(decompress(head, layout.compression), budget, f"{layout.compression} stream", head)
     else:
         stream = Guarded(head, None, "file")

@@ -31,7 +31,7 @@ def supported() -> str:
     """What copydesk reads, for an ``unsupported-format`` reject.
 
     >>> supported()
-    'txt, jsonl, ndjson, json, csv, tsv; gz, bz2, xz, zst; zip, tar'
+    'txt, jsonl, ndjson, json, csv, tsv, html, htm, warc; gz, bz2, xz, zst; zip, tar'
     """
     formats = ", ".join(ext.lstrip(".") for ext in _EXTENSIONS)
     compressions = ", ".join(ext.lstrip(".") for ext in COMPRESSIONS)

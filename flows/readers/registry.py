@@ -19,14 +19,16 @@ from dataclasses import dataclass
 from typing import IO
 
 from flows.readers.formats.csv import read_csv, read_tsv
+from flows.readers.formats.html import read_html
 from flows.readers.formats.json import read_json
 from flows.readers.formats.jsonl import read_jsonl
 from flows.readers.formats.txt import read_txt
+from flows.readers.formats.warc import read_warc
 from flows.readers.rejects import Reading
 from flows.readers.streams import ReadFailure
 from transforms.records import RawRecord
 
-__all__ = ["FORMATS", "Format", "extensions", "formats_table", "locator_kinds", "read_stream"]
+__all__ = ["FORMATS", "Format", "decompresses_itself", "extensions", "formats_table", "locator_kinds", "read_stream"]
 
 # (reading, decompressed stream, locator prefix) -> records; never raises for content.
 Reader = Callable[[Reading, IO[bytes], str], Iterator[RawRecord]]
@@ -45,6 +47,9 @@ class Format:
     # The "<kind>:<N>" parts its locators use: how record_format finds where an archive
     # member's name ends in "member:<name>:<kind>:<N>".
     locator_kinds: tuple[str, ...] = ()
+    # The reader takes a gzip-compressed stream as stored and decompresses it itself (WARC:
+    # a record's offset in the file as stored is its address).
+    reads_gzip: bool = False
 
 
 FORMATS: dict[str, Format] = {
@@ -64,6 +69,16 @@ FORMATS: dict[str, Format] = {
                "one row (quoted fields may span lines)",
                "`row:5:line:9` (5th data row, starting on line 9)", ("row", "line")),
         Format("tsv", (".tsv",), read_tsv, "the same with tabs", "one row", "`row:5:line:9`", ("row", "line")),
+        Format("html", (".html", ".htm"), read_html,
+               "one saved web page: its article is extracted (main text, title, authors, date, canonical URL)",
+               "the whole file", "none"),
+        Format("warc", (".warc",), read_warc,
+               "a web archive (WARC/1.0, 1.1; gzip per record or whole): each HTTP 200 HTML response is a page; "
+               "other records are counted as skipped",
+               "one response record",
+               "`offset:1234` (the record's or its gzip member's byte offset in the file as stored; "
+               "`decompressed-offset:N` inside a member holding several)", ("offset", "decompressed-offset"),
+               reads_gzip=True),
     )
 }
 
@@ -81,7 +96,7 @@ def locator_kinds() -> tuple[str, ...]:
     """Every ``<kind>`` a format's locators use, in registry order.
 
     >>> locator_kinds()
-    ('line', 'item', 'row')
+    ('line', 'item', 'row', 'offset', 'decompressed-offset')
     """
     return tuple(dict.fromkeys(kind for f in FORMATS.values() for kind in f.locator_kinds))
 
@@ -93,6 +108,15 @@ def formats_table() -> str:
         exts = ", ".join(f"`{ext}`" for ext in f.extensions)
         rows.append(f"| {exts} | {f.read_as} | {f.record} | {f.locator} |")
     return "\n".join(rows) + "\n"
+
+
+def decompresses_itself(fmt: str | None, compression: str | None) -> bool:
+    """Whether format ``fmt`` takes its ``compression`` stream as stored (see ``reads_gzip``).
+
+    >>> decompresses_itself("warc", "gzip"), decompresses_itself("jsonl", "gzip")
+    (True, False)
+    """
+    return compression == "gzip" and fmt is not None and FORMATS[fmt].reads_gzip
 
 
 def read_stream(reading: Reading, stream: IO[bytes], fmt: str, prefix: str) -> Iterator[RawRecord]:

@@ -36,6 +36,8 @@ REJECT_REASONS: dict[str, str] = {
     "invalid-json": "a JSON line (or .json file) does not parse, or is not a JSON object",
     "invalid-csv": "a CSV/TSV row does not parse (broken quoting) or has the wrong number of fields",
     "unmappable": "a CSV/TSV header has no title and no body column (names the columns seen)",
+    "invalid-warc": "a WARC record's head (or its HTTP head) does not parse; reading resumes at the next record",
+    "no-article-text": "a web page holds no article text (an index page, a login wall, a script-only page)",
     "internal-error": "reading or cleaning this record raised an unexpected error (the detail names it); "
     "the rest of the input was read",
 }
