@@ -51,10 +51,11 @@ class LakeError(Exception):
 # COPYDESK_TEST_PAUSE_FILE, then sleeps) so a test can kill it there. Points, in order:
 # process (a shard has staged its files), consolidate (decisions staged), publish (before
 # anything moves), commit (tables moved in, runs row not yet written), committed (runs row
-# written, staging not yet removed); in flows.compact, compact (a table's compacted copy
+# written, staging not yet removed); in flows.compact (COMPACT_PAUSE_POINTS), compact (a table's compacted copy
 # built, nothing exchanged yet) and compact-next (a later table built, earlier ones exchanged).
 # Unset in normal use: the check is one dict lookup.
-PAUSE_POINTS = ("process", "consolidate", "publish", "commit", "committed", "compact", "compact-next")
+PAUSE_POINTS = ("process", "consolidate", "publish", "commit", "committed")
+COMPACT_PAUSE_POINTS = ("compact", "compact-next")
 
 
 def pause_point(point: str) -> None:

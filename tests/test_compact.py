@@ -13,7 +13,7 @@ import time
 import pytest
 
 from flows import compact as compaction
-from flows.lake import Lake
+from flows.lake import COMPACT_PAUSE_POINTS, Lake
 from flows.verify import verify
 from tests.conftest import ROOT, SAMPLES, lake_rows
 
@@ -76,7 +76,7 @@ def test_a_run_after_compaction_continues_the_lake(incremental_lake, run_etl, tm
 
 
 @pytest.mark.server
-@pytest.mark.parametrize("point", ["compact", "compact-next"])
+@pytest.mark.parametrize("point", COMPACT_PAUSE_POINTS)
 def test_a_compaction_killed_half_way_leaves_a_lake_that_answers_the_same(incremental_lake, tmp_path, point):
     lake = incremental_lake
     before = snapshot(lake)
