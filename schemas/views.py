@@ -32,8 +32,9 @@ from schemas.decisions import DECISIONS, DEDUP_FACTS
 from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES_VIEW, TABLES
 
-# Tables that gained a column since lakes were first written (paragraphs.word_count).
-_GREW = frozenset({"paragraphs"})
+# Tables that gained a column since lakes were first written (paragraphs.word_count,
+# articles.language_raw and language_reason).
+_GREW = frozenset({"paragraphs", "articles"})
 ManifestViews = Callable[[str, str], tuple[list[str], str]]
 # Every physical table a view reads, facts and decisions.
 _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manifest": MANIFEST}
