@@ -9,23 +9,29 @@ regular file or has an unknown extension becomes one reject, never an exception.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO
 
 from flows.readers.archives import tar_records, zip_records
-from flows.readers.discovery import InputFile, safe_text
+from flows.readers.discovery import ByteRange, InputFile, safe_text
 from flows.readers.layout import Layout, ext_of, layout_of, supported
 from flows.readers.limits import DEFAULT_LIMITS, ReadLimits
 from flows.readers.registry import read_stream
 from flows.readers.rejects import Reading
-from flows.readers.streams import Budget, Guarded, Head, ReadFailure, decompress, safe_read
+from flows.readers.streams import CHUNK, SAMPLE, Budget, Guarded, Head, ReadFailure, Window, decompress, safe_read
+from transforms.decoding import looks_binary, wide_encoding
 from transforms.fields import SourceConfig
 from transforms.records import RawRecord
 
-__all__ = ["iter_records"]
+__all__ = ["iter_records", "split_file"]
+
+# Formats whose records are lines, so a file can be cut at any line end.
+SPLITTABLE = frozenset({"jsonl"})
 
 
 def iter_records(
@@ -97,6 +103,11 @@ def _opened_records(reading: Reading, handle: IO[bytes], layout: Layout) -> Iter
     if layout.archive == "zip":
         yield from zip_records(reading, handle, budget)
         return
+    part = reading.file.part
+    if part is not None and layout.compression is None and layout.archive is None:
+        yield from read_stream(reading, Guarded(Window(handle, part.start, part.end), None, "file"),
+                               layout.format or "txt", "")
+        return
     head = Head(handle, reading.limits.max_reject_raw_bytes + 1)
     if layout.compression:
         stream = Guarded(decompress(head, layout.compression), budget, f"{layout.compression} stream", head)
@@ -140,3 +151,76 @@ def _open_error(path: str, exc: OSError) -> tuple[str, str]:
     if isinstance(exc, PermissionError):
         return ("unreadable", f"permission denied: {safe_text(path)}")
     return ("unreadable", f"{exc.strerror or exc}")
+
+
+def split_file(file: InputFile, config: SourceConfig, piece_bytes: int) -> list[InputFile]:
+    """``file`` as pieces of about ``piece_bytes`` cut at line ends, each read by its own
+    shard; ``[file]`` when it is not worth it or cannot be cut.
+
+    Only an uncompressed file of a line format (``SPLITTABLE``) whose first bytes are text
+    with "\n" line ends, not UTF-16/32, is cut. Each piece knows the number of its first
+    physical line, so locators (and article ids made from them) are those of the whole
+    file: how a file was split never shows in the lake. Reads the file once, to count
+    its lines.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = p.write_bytes(b'{"title": "a"}\\n' * 10)
+    >>> [f.part for f in split_file(InputFile(str(p), p.stat().st_size, "a.jsonl"), SourceConfig(), 60)]
+    [ByteRange(index=0, start=0, end=75, first_line=1), ByteRange(index=1, start=75, end=150, first_line=6)]
+    """
+    if file.part is not None or not file.regular or piece_bytes <= 0 or file.size < 2 * piece_bytes:
+        return [file]
+    layout = layout_of(file.relpath, config)
+    if layout.archive is not None or layout.compression is not None or layout.format not in SPLITTABLE:
+        return [file]
+    try:
+        with open(file.path, "rb", opener=_open_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return [file]
+            head = handle.read(SAMPLE)
+            if (not head.strip() or looks_binary(head) or wide_encoding(head, config.encoding) is not None
+                    or b"\n" not in head):
+                return [file]
+            size = os.fstat(handle.fileno()).st_size
+            cuts = [len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0]
+            pieces = max(1, round(size / piece_bytes))
+            for k in range(1, pieces):
+                cut = _line_start_after(handle, max(cuts[-1] + 1, k * size // pieces))
+                if cut >= size:
+                    break
+                cuts.append(cut)
+            firsts = _line_numbers_at(handle, cuts)
+    except OSError:
+        return [file]
+    if len(cuts) < 2:
+        return [file]
+    ends = [*cuts[1:], size]
+    return [replace(file, part=ByteRange(i, start, end, first))
+            for i, (start, end, first) in enumerate(zip(cuts, ends, firsts, strict=True))]
+
+
+def _line_start_after(handle: IO[bytes], offset: int) -> int:
+    """The offset of the first line that starts at or after ``offset``."""
+    handle.seek(offset - 1)
+    pos = offset - 1
+    while chunk := handle.read(CHUNK):
+        found = chunk.find(b"\n")
+        if found >= 0:
+            return pos + found + 1
+        pos += len(chunk)
+    return pos
+
+
+def _line_numbers_at(handle: IO[bytes], cuts: list[int]) -> list[int]:
+    """The physical line number (1-based) that starts at each offset of ``cuts`` (ascending)."""
+    handle.seek(0)
+    numbers: list[int] = []
+    pos = lines = 0
+    while len(numbers) < len(cuts) and (chunk := handle.read(CHUNK)):
+        while len(numbers) < len(cuts) and cuts[len(numbers)] <= pos + len(chunk):
+            numbers.append(lines + chunk.count(b"\n", 0, cuts[len(numbers)] - pos) + 1)
+        lines += chunk.count(b"\n")
+        pos += len(chunk)
+    numbers += [lines + 1] * (len(cuts) - len(numbers))
+    return numbers

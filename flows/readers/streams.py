@@ -269,12 +269,13 @@ class Line(NamedTuple):
 _LINE_END = re.compile(rb"\n([\r\n]*\n)?")
 
 
-def iter_lines(stream: IO[bytes], limits: ReadLimits) -> Iterator[Line]:
+def iter_lines(stream: IO[bytes], limits: ReadLimits, first: int = 1) -> Iterator[Line]:
     """Physical lines (split at b"\n"), streamed; an over-long line is skipped, not held;
-    a run of empty lines is one value (``Line.span``)."""
+    a run of empty lines is one value (``Line.span``). ``first``: the number of the first
+    line (a piece of a file starts further in)."""
     max_line = limits.max_record_bytes
     keep = limits.max_reject_raw_bytes
-    number = 0
+    number = first - 1
     carry: list[bytes] = []  # the start of a line that continues in the next chunk
     carry_size = 0
     carry_quotes = 0  # counted only once the line is over-long (then carry holds its start)
@@ -361,3 +362,21 @@ def read_sample(stream: IO[bytes]) -> tuple[bytes, ReadFailure | None]:
     except ReadFailure as exc:
         return b"".join(parts), exc
     return b"".join(parts), None
+
+
+class Window(io.RawIOBase):
+    """Bytes ``[start, end)`` of a seekable binary file, as a stream of their own."""
+
+    def __init__(self, handle: IO[bytes], start: int, end: int) -> None:
+        handle.seek(start)
+        self.handle, self.left = handle, end - start
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.handle.read(self.left if n is None or n < 0 else min(n, self.left))
+        self.left -= len(data)
+        return data
