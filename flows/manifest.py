@@ -57,7 +57,11 @@ class Candidate:
     def size(self) -> int:
         """The bytes this candidate reads: the file's, or its piece's."""
         part = self.file.part
-        return self.file.size if part is None else part.end - part.start
+        if part is None:
+            return self.file.size
+        # A piece of a compressed file: its share of the file's (compressed) bytes.
+        return part.end - part.start if part.compression is None else \
+            (part.end - part.start) * self.file.size // max(part.expanded, 1)
 
     @property
     def stands_for_file(self) -> bool:

@@ -99,7 +99,7 @@ def split_candidates(candidates: list[Candidate], target: int, registry) -> list
     piece = max(target, MIN_PIECE_BYTES)
     out: list[Candidate] = []
     for c in candidates:
-        pieces = split_file(c.file, registry.for_input(c.file), piece) if c.file.size >= 2 * piece else [c.file]
+        pieces = split_file(c.file, registry.for_input(c.file), piece, registry.limits)
         out.extend(Candidate(f, c.previous) for f in pieces)
     return out
 

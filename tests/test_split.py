@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import hashlib
 import io
 import json
 
 import pytest
+import zstandard
 
 from bench.lake_diff import compare
 from flows import stages
@@ -32,7 +34,9 @@ def _corpus(n: int = 1500, bom: bool = False) -> bytes:
         out.write(codecs.BOM_UTF8)
     for i in range(n):
         words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(40 + i % 30)]
-        body = " ".join(words) + f". Story {i // 3} of the day."  # every third repeats a story
+        # Every third repeats a story; the codes keep the compressed files from shrinking 30 times.
+        code = hashlib.sha512(str(i // 3).encode()).hexdigest() + hashlib.sha512(str(i).encode()).hexdigest()
+        body = " ".join(words) + f". Story {i // 3} of the day, code {code}."
         record = {"id": f"r{i}", "title": f"{WORDS[i % len(WORDS)].title()} news {i}", "text": body}
         line = json.dumps(record).encode()
         if i % 97 == 5:
@@ -68,20 +72,24 @@ def inbox(tmp_path):
     (folder / "big.jsonl").write_bytes(_corpus())
     (folder / "bom.jsonl").write_bytes(_corpus(700, bom=True))
     (folder / "small.jsonl").write_bytes(_corpus(30))
+    # Compressed as a whole: pieces of the decompressed stream.
+    (folder / "big.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(_corpus(1200, bom=True)))
+    (folder / "big.ndjson.gz").write_bytes(gzip.compress(_corpus(900)))
     return folder
 
 
 def test_pieces_of_any_size_over_any_workers_give_the_same_lake(tmp_path, inbox, monkeypatch):
     monkeypatch.setattr(stages, "MIN_PIECE_BYTES", 10**12)
     whole, parts = _run(inbox, tmp_path / "whole", workers=1)
-    assert parts == [None, None, None]  # nothing cut
+    assert parts == [None] * 5  # nothing cut
 
     lakes, cuts = [], set()
     for name, piece, workers in (("cut-2", 40_000, 2), ("cut-3", 23_456, 3), ("cut-4", 60_000, 4),
                                  ("cut-5", 50_000, 5)):
         monkeypatch.setattr(stages, "MIN_PIECE_BYTES", piece)
         counts, parts = _run(inbox, tmp_path / name, workers=workers)
-        assert sum(p is not None for p in parts) >= 2, parts  # the big file was cut
+        assert sum(p is not None and p.compression is None for p in parts) >= 2, parts  # the big file was cut
+        assert sum(p is not None and p.compression is not None for p in parts) >= 2, parts  # and the streams
         cuts.add(tuple(parts))
         # Same counts: a split file is one file read, its records read once each.
         assert (counts.files_read, counts.records_read, counts.articles, counts.rejects) == (
@@ -92,7 +100,7 @@ def test_pieces_of_any_size_over_any_workers_give_the_same_lake(tmp_path, inbox,
     for lake in lakes:
         assert compare(str(tmp_path / "whole"), str(lake), out=out, current_views=True), out.getvalue()
     # One manifest row per file, as when it is read whole.
-    assert [r["n"] for r in rows(str(lakes[0]), "select count(*) n from manifest")] == [3]
+    assert [r["n"] for r in rows(str(lakes[0]), "select count(*) n from manifest")] == [5]
     # The locators are the whole file's physical lines: a record of the second half says so.
     [late] = rows(str(lakes[0]), "select input_locator from articles_all where source_id = 'r1400'")
     text = (inbox / "big.jsonl").read_bytes()
@@ -119,16 +127,21 @@ def test_pieces_cover_the_file_at_line_starts_with_their_line_numbers(tmp_path):
         assert p.part.first_line == data[:p.part.start].count(b"\n") + 1
 
 
-def test_records_of_the_pieces_are_the_records_of_the_file(tmp_path):
-    path = tmp_path / "a.jsonl"
-    path.write_bytes(_corpus(900))
+@pytest.mark.parametrize(("name", "pack"), [
+    ("a.jsonl", bytes), ("a.jsonl.gz", gzip.compress), ("a.jsonl.zst", zstandard.ZstdCompressor().compress)])
+def test_records_of_the_pieces_are_the_records_of_the_file(tmp_path, name, pack):
+    path = tmp_path / name
+    path.write_bytes(pack(_corpus(900)))
     whole = list(iter_records(_file(path), SourceConfig()))
-    pieces = [r for f in split_file(_file(path), SourceConfig(), 7_000) for r in iter_records(f, SourceConfig())]
-    assert pieces == whole
+    files = split_file(_file(path), SourceConfig(), 7_000)
+    assert len(files) > 5
+    assert [r for f in files for r in iter_records(f, SourceConfig())] == whole
 
 
 @pytest.mark.parametrize(("name", "data"), [
-    ("a.jsonl.gz", gzip.compress(_corpus(300))),
+    ("a.jsonl.gz", gzip.compress(_corpus(300))[:-20]),  # truncated: read whole, it gives its reject
+    ("a.jsonl.zst", zstandard.ZstdCompressor().compress(_corpus(300))[:-7]),
+    ("a.jsonl.gz", b"\x1f\x8b" + b"not gzip" * 300),
     ("a.json", _corpus(300)),
     ("a.jsonl", _corpus(300).decode("latin-1").encode("utf-16")),  # UTF-16 cannot be cut at b"\n"
     ("a.jsonl", _corpus(300).replace(b"\n", b"\r")),  # old Mac line ends

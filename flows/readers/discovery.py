@@ -90,14 +90,18 @@ def match_pattern(pattern: str, path: str) -> bool:
 
 
 class ByteRange(NamedTuple):
-    """One piece of a large line-based file read by its own shard (``flows.readers.split``):
-    bytes ``[start, end)``, cut at line ends, the first of them physical line ``first_line``.
-    Piece ``index`` 0 stands for the file in the manifest and the counts."""
+    """One piece of a large line-based file read by its own shard
+    (``flows.readers.files.split_file``): bytes ``[start, end)`` of the file, or of its
+    decompressed stream when ``compression`` is set (``expanded`` bytes in all), cut at
+    line ends, the first of them physical line ``first_line``. Piece ``index`` 0 stands
+    for the file in the manifest and the counts."""
 
     index: int
     start: int
     end: int
     first_line: int
+    compression: str | None = None
+    expanded: int = 0
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from flows.readers.rejects import Reading
-from flows.readers.streams import SAMPLE, Line, Prefixed, iter_lines, read_at_most, read_sample
+from flows.readers.streams import SAMPLE, Guarded, Line, Prefixed, decompress, iter_lines, read_at_most, read_sample
 from transforms.decoding import (
     LineDecoder,
     UndecodableError,
@@ -51,7 +51,9 @@ def read_lines(reading: Reading, stream: IO[bytes], prefix: str, rows: RowReader
         # is text, not UTF-16/32, with "\n" line ends): the decoder is chosen on the file's
         # own first bytes, as when the file is read whole, and the lines are numbered on.
         with open(reading.file.path, "rb") as handle:
-            head, bom = strip_utf8_bom(handle.read(SAMPLE))
+            # The same reads as the whole file's (a zstd read may give more than asked).
+            head, _ = read_sample(Guarded(decompress(handle, part.compression), None, "stream"))
+        head, bom = strip_utf8_bom(head)
         decoder = line_decoder_for(head, declared, whole=len(head) < SAMPLE, steps=bom)
         yield from rows(reading, iter_lines(stream, limits, part.first_line), decoder, _same, prefix)
         return

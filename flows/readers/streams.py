@@ -365,11 +365,20 @@ def read_sample(stream: IO[bytes]) -> tuple[bytes, ReadFailure | None]:
 
 
 class Window(io.RawIOBase):
-    """Bytes ``[start, end)`` of a seekable binary file, as a stream of their own."""
+    """Bytes ``[start, end)`` of a binary stream, as a stream of their own: sought to in a
+    file, read past (``seek=False``) in a decompressed stream, whose reads may return
+    more than was asked."""
 
-    def __init__(self, handle: IO[bytes], start: int, end: int) -> None:
-        handle.seek(start)
-        self.handle, self.left = handle, end - start
+    def __init__(self, handle: IO[bytes], start: int, end: int, seek: bool = True) -> None:
+        self.handle, self.left, self.pending = handle, end - start, b""
+        if seek:
+            handle.seek(start)
+            return
+        skip = start
+        while skip > 0 and (data := handle.read(min(skip, CHUNK))):
+            if len(data) > skip:
+                self.pending = data[skip:]
+            skip -= min(skip, len(data))
 
     def readable(self) -> bool:
         return True
@@ -377,6 +386,12 @@ class Window(io.RawIOBase):
     def read(self, n: int = -1) -> bytes:
         if self.left <= 0:
             return b""
-        data = self.handle.read(self.left if n is None or n < 0 else min(n, self.left))
+        want = self.left if n is None or n < 0 else min(n, self.left)
+        if self.pending:
+            data, self.pending = self.pending, b""
+        else:
+            data = self.handle.read(want)
+        if len(data) > want:
+            data, self.pending = data[:want], data[want:]
         self.left -= len(data)
         return data
