@@ -174,6 +174,9 @@ def results_table(r: dict) -> str:
          f"wall {c['wall_seconds']} s; {c['articles_per_s']:,.0f} articles/s"),
         ("copydesk end to end, the same records as one file", one["mb_per_s"], one["net_seconds"],
          f"{one['vs_16_files']}x the throughput of the 16 files (paired walls)"),
+        ("copydesk end to end, the same records as one .jsonl.zst", r["copydesk_one_zst"]["mb_per_s"],
+         r["copydesk_one_zst"]["net_seconds"],
+         f"{r['copydesk_one_zst']['vs_16_files']}x the 16 files (paired walls; MB of JSON)"),
     ]
     if "datatrove" in r:
         d = r["datatrove"]
@@ -234,7 +237,14 @@ def main(argv: list[str] | None = None) -> int:
     one_dir = work / f"one-{args.mb:g}mb"
     shutil.rmtree(one_dir, ignore_errors=True)
     write_one_file(corpus_dir, one_dir / "corpus.jsonl")
-    walls, rows, one_walls = [], [], []
+    zst_dir = work / f"zst-{args.mb:g}mb"
+    shutil.rmtree(zst_dir, ignore_errors=True)
+    zst_dir.mkdir(parents=True)
+    import zstandard
+
+    (zst_dir / "corpus.jsonl.zst").write_bytes(
+        zstandard.ZstdCompressor(level=3).compress((one_dir / "corpus.jsonl").read_bytes()))
+    walls, rows, one_walls, zst_walls = [], [], [], []
     for i in range(args.repeats):
         # Paired: the 16 files and the one file one after the other in each repeat.
         wall, row = run_cli(corpus_dir, work / "lake", args.workers)
@@ -242,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         one_wall, one_row = run_cli(one_dir, work / "lake-one", args.workers)
         one_walls.append(one_wall)
-        print(f"  copydesk run {i + 1}: 16 files {wall:.1f} s, one file {one_wall:.1f} s;"
+        zst_walls.append(run_cli(zst_dir, work / "lake-zst", args.workers)[0])
+        print(f"  copydesk run {i + 1}: 16 files {wall:.1f} s, one file {one_wall:.1f} s,"
+              f" one .jsonl.zst {zst_walls[-1]:.1f} s;"
               f" {row['articles']:,} / {one_row['articles']:,} articles, {row['rejects']} rejects",
               flush=True)
     wall = statistics.median(walls)
@@ -266,6 +278,12 @@ def main(argv: list[str] | None = None) -> int:
         "mb_per_s": round(mb / one_net, 2),
         # Paired: each repeat's 16-file wall over its one-file wall, fixed cost included.
         "vs_16_files": round(statistics.median(a / b for a, b in zip(walls, one_walls, strict=True)), 2),
+    }
+    zst_net = max(statistics.median(zst_walls) - fixed, 1e-9)
+    results["copydesk_one_zst"] = {
+        "wall_seconds": round(statistics.median(zst_walls), 2), "net_seconds": round(zst_net, 2),
+        "mb_per_s": round(mb / zst_net, 2),
+        "vs_16_files": round(statistics.median(a / b for a, b in zip(walls, zst_walls, strict=True)), 2),
     }
     floor = statistics.median(io_floor_seconds(corpus_dir, args.workers) for _ in range(args.repeats))
     results["io_floor"] = {"wall_seconds": round(floor, 2), "mb_per_s": round(mb / floor, 2),
