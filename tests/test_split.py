@@ -151,3 +151,37 @@ def test_files_that_cannot_be_cut_are_read_whole(tmp_path, name, data):
     path = tmp_path / name
     path.write_bytes(data)
     assert split_file(_file(path), SourceConfig(), 1_000) == [_file(path)]
+
+
+def test_one_file_or_many_files_give_the_same_articles_and_decisions(tmp_path, monkeypatch):
+    """The same records as one file read in pieces, or as several files: the same articles
+    (ids, hashes, bodies, languages), signatures, duplicates and pairs; only where each
+    record came from (input_path, input_locator) differs."""
+    data = _corpus(1500)
+    # Exact duplicates under other ids, and near ones (one word more), for the decisions.
+    copies = [x for x in data.split(b"\n") if x.startswith(b'{"id": "r') and b'"text": "' in x][:300:10]
+    data += b"\n" + b"\n".join(x.replace(b'"id": "r', b'"id": "copy') for x in copies)
+    data += b"\n" + b"\n".join(x.replace(b'"id": "r', b'"id": "near').replace(b'"text": "', b'"text": "Update ')
+                               for x in copies)
+    # The same folder name: it is the records' source, part of their article ids.
+    one, many = tmp_path / "one" / "inbox", tmp_path / "many" / "inbox"
+    one.mkdir(parents=True)
+    many.mkdir(parents=True)
+    (one / "all.jsonl").write_bytes(data)
+    lines = [x for x in data.split(b"\n") if x.strip() and x.strip().startswith(b'{"id"')]
+    for k in range(4):
+        (many / f"part-{k}.jsonl").write_bytes(b"\n".join(lines[k::4]) + b"\n")
+    monkeypatch.setattr(stages, "MIN_PIECE_BYTES", 30_000)
+    _, parts = _run(one, tmp_path / "lake-one", workers=3)
+    assert sum(p is not None for p in parts) >= 3
+    _run(many, tmp_path / "lake-many", workers=2)
+    queries = {
+        "articles_all": "select * exclude (input_path, input_locator, run_id, ingested_at) from articles_all",
+        "signatures": "select article_id, minhash, bands from signatures",
+        "duplicates": "select * exclude (run_id) from duplicates",
+        "similar_pairs": "select * exclude (run_id) from similar_pairs",
+    }
+    for name, sql in queries.items():
+        left = sorted(map(repr, rows(str(tmp_path / "lake-one"), sql)))
+        right = sorted(map(repr, rows(str(tmp_path / "lake-many"), sql)))
+        assert len(left) >= 20 and left == right, name
