@@ -120,6 +120,7 @@ bench: $(STAMP) ## benchmarks: ETL vs plain ftfy and datatrove (BENCH_MB=100), r
 	@$(SERVER_ENV) $(PY) -m bench.encoding
 	@$(SERVER_ENV) $(PY) -m bench.etl --mb $(BENCH_MB)
 	@$(SERVER_ENV) $(PY) -m bench.extraction
+	@$(PY) -m bench.language --list 10
 	@for n in $(BENCH_DEDUP); do $(PY) -m bench.dedup --articles $$n --json bench/results/dedup-$$n.json || exit 1; done
 
 clean: stop ## stop the server, remove the lakes, reports, bench data, Prefect state and caches (not .venv)

@@ -27,7 +27,7 @@ STEPS = [
     ("  paragraphs: comparison text, key", "transforms/paragraphs.py", "cut"),
     ("  bylines", "transforms/bylines.py", "is_byline"),
     ("  dates", "transforms/dates.py", "parse_date"),
-    ("  language id (py3langid)", "transforms/language.py", "detect_language"),
+    ("  language id (CLD2)", "transforms/language.py", "identify"),
     ("  title repeat check", "transforms/titles.py", "find_title_repeats"),
     ("  MinHash signature and bands", "transforms/fingerprints.py", "fingerprint"),
     ("Parquet writes", "flows/shard.py", "flush"),

@@ -55,7 +55,19 @@ class Candidate:
 
     @property
     def size(self) -> int:
-        return self.file.size
+        """The bytes this candidate reads: the file's, or its piece's."""
+        part = self.file.part
+        if part is None:
+            return self.file.size
+        # A piece of a compressed file: its share of the file's (compressed) bytes.
+        return part.end - part.start if part.compression is None else \
+            (part.end - part.start) * self.file.size // max(part.expanded, 1)
+
+    @property
+    def stands_for_file(self) -> bool:
+        """True for a whole file and for the first piece of a split one: the candidate
+        that writes the file's manifest row and counts it."""
+        return self.file.part is None or self.file.part.index == 0
 
 
 def input_key(file: InputFile) -> str:
@@ -173,11 +185,13 @@ class Examined(NamedTuple):
 
 
 def examine_all(candidates: list[Candidate], run_id: str, started_at: datetime) -> Examined:
-    """``examine`` each candidate, in order."""
+    """``examine`` each candidate, in order. Every piece of a split file hashes the whole
+    file (each must know whether it is unchanged); only the first writes its row."""
     to_read, rows = [], []
     for candidate in candidates:
         read, row = examine(candidate, run_id, started_at)
-        rows.append(row)
+        if candidate.stands_for_file:
+            rows.append(row)
         if read:
             to_read.append(candidate.file)
     return Examined(to_read, rows)

@@ -201,7 +201,9 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             outcomes.append(_add_reject(writers["rejects"], outcome, run_id))
         else:
             outcomes.append(_add_article(writers, outcome, run_id, started_at))
-    return RunCounts.total([RunCounts(files_read=1, records_read=read), *outcomes])
+    # A file read in pieces counts once, in its first piece.
+    files_read = 1 if file.part is None or file.part.index == 0 else 0
+    return RunCounts.total([RunCounts(files_read=files_read, records_read=read), *outcomes])
 
 
 def _add_reject(writer: TableWriter, reject: Reject, run_id: str) -> RunCounts:

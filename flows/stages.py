@@ -21,10 +21,15 @@ from flows.consolidate import DedupConfig
 from flows.lake import Lake, pause_point
 from flows.manifest import Candidate
 from flows.readers import discover_inputs
+from flows.readers.files import split_file
 from flows.shard import process_shard
 from flows.sources import load_sources
 from schemas.tables import SCHEMA_VERSION, RunCounts
 from transforms import repair
+
+# A file is cut into pieces no smaller than this: each piece reads the file's first
+# bytes to choose its decoder and hashes the whole file, which small pieces would repeat.
+MIN_PIECE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -38,8 +43,8 @@ class Plan:
 
     @property
     def files(self) -> int:
-        """Files to examine (new, or changed by their stat)."""
-        return sum(len(shard) for shard in self.shards)
+        """Files to examine (new, or changed by their stat); a split file counts once."""
+        return sum(c.stands_for_file for shard in self.shards for c in shard)
 
     @property
     def bytes(self) -> int:
@@ -77,6 +82,28 @@ def new_run_id(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond:06d}Z-" + secrets.token_hex(3)
 
 
+def shard_target(total: int, shard_bytes: int, min_shards: int) -> int:
+    """The bytes of one shard: ``shard_bytes``, less when that would leave fewer than
+    ``min_shards`` shards to spread over the workers.
+
+    >>> shard_target(100 * 2**20, 16 * 2**20, 4), shard_target(10, 16 * 2**20, 4)
+    (16777216, 3)
+    """
+    return max(1, min(shard_bytes, total // max(1, min_shards) + 1))
+
+
+def split_candidates(candidates: list[Candidate], target: int, registry) -> list[Candidate]:
+    """Cut each large line-based file into pieces of about ``target`` bytes (at least
+    ``MIN_PIECE_BYTES``), each a candidate of its own, so one big file keeps every worker
+    busy (``flows.readers.split_file``)."""
+    piece = max(target, MIN_PIECE_BYTES)
+    out: list[Candidate] = []
+    for c in candidates:
+        pieces = split_file(c.file, registry.for_input(c.file), piece, registry.limits)
+        out.extend(Candidate(f, c.previous) for f in pieces)
+    return out
+
+
 def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
     """Group files (anything with a ``size``) into shards of roughly equal bytes, in input order.
 
@@ -84,7 +111,7 @@ def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
     enough files to spread over the workers.
     """
     total = sum(f.size for f in files)
-    target = max(1, min(shard_bytes, total // max(1, min_shards) + 1))
+    target = shard_target(total, shard_bytes, min_shards)
     shards: list[list] = []
     current: list = []
     size = 0
@@ -101,11 +128,15 @@ def plan_shards(files: list, shard_bytes: int, min_shards: int) -> list[list]:
 
 def discover(input: str, lake_root: str, shard_mb: float, workers: int, sources: str | None = None) -> Plan:
     """List the inputs and keep those the manifest does not hold unchanged, in shards."""
-    files = discover_inputs(input, exclude=load_sources(sources).exclude)
+    registry = load_sources(sources)
+    files = discover_inputs(input, exclude=registry.exclude)
     current = manifest.current_manifest(Lake(lake_root).committed_files("manifest"))
     candidates, unchanged = manifest.select_inputs(files, current)
     started_at = datetime.now(UTC)
-    shards = plan_shards(candidates, int(shard_mb * 1024 * 1024), min_shards=workers * 2)
+    shard_bytes, min_shards = int(shard_mb * 1024 * 1024), workers * 2
+    target = shard_target(sum(c.size for c in candidates), shard_bytes, min_shards)
+    candidates = split_candidates(candidates, target, registry)
+    shards = plan_shards(candidates, shard_bytes, min_shards)
     counts = RunCounts(files_discovered=len(files), files_unchanged=unchanged)
     return Plan(new_run_id(started_at), started_at, shards, counts)
 
@@ -123,8 +154,9 @@ def process(
     counts = process_shard(shard, examined.to_read, run_id, started_at, lake_root, sources_path)
     manifest.stage_manifest(lake.staged_file(run_id, "manifest", shard), examined.rows)
     pause_point("process")
-    unchanged = RunCounts(files_unchanged=len(candidates) - len(examined.to_read))
-    return ShardOutcome(counts + unchanged, sum(f.size for f in examined.to_read))
+    read = {id(f) for f in examined.to_read}
+    unchanged = RunCounts(files_unchanged=sum(c.stands_for_file and id(c.file) not in read for c in candidates))
+    return ShardOutcome(counts + unchanged, sum(c.size for c in candidates if id(c.file) in read))
 
 
 def run_config(input: str, sources: str | None, shard_mb: float, workers: int, plan: Plan,

@@ -16,8 +16,10 @@ import pyarrow as pa
 # 2: the articles files lost the always-null duplicate_of and cluster_id (the views keep
 # them); paragraphs gained word_count. Lakes of version 1 read the same through the views.
 # 3: articles gained dateline (wire copy), crawled_at, warc_record_id and language_hint (web
-# pages); paragraphs may have status signoff; runs gained records_skipped (WARC records that
-# are not articles by rule). Older files read the new columns as null.
+# pages), language_raw and language_reason (the detector's label, and why language is null;
+# language_score is the detector's score whether or not it is kept); paragraphs may have
+# status signoff; runs gained records_skipped (WARC records that are not articles by rule).
+# Older files read the new columns as null.
 SCHEMA_VERSION = "3"
 
 
@@ -61,8 +63,15 @@ ARTICLES = table_schema(
     column("published_at", TIMESTAMP, True, "Publication time in UTC; null when absent or unparseable."),
     column("published_raw", pa.string(), True, "The publication date exactly as given."),
     column("published_tz", pa.string(), True, "The offset or zone given with the date; null when none was."),
-    column("language", pa.string(), True, "ISO 639-1 code of the body's language."),
-    column("language_score", pa.float32(), True, "Confidence of the language detection, 0..1."),
+    column("language", pa.string(), True,
+           "ISO 639-1 code of the body's language; null when too short, unsure or not ISO 639-1 "
+           "(language_reason says which)."),
+    column("language_score", pa.float32(), True,
+           "The detector's confidence in language_raw, 0..1 (share of the text in that language)."),
+    column("language_raw", pa.string(), True, "The detector's own label (CLD2 code), kept or not."),
+    column("language_reason", pa.string(), True,
+           "Why language is null (too_short, low_score, unknown, not_iso639_1), or given when the "
+           "input named it; null when detected and kept."),
     column("body", pa.string(), False, "The kept paragraphs joined by one blank line."),
     column("paragraph_count", pa.int32(), False, "Number of kept paragraphs in body."),
     column("word_count", pa.int32(), False, "Number of white-space separated words in body."),

@@ -33,7 +33,8 @@ from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES_VIEW, TABLES
 
 # Tables that gained a column since lakes were first written (paragraphs.word_count;
-# articles.crawled_at, warc_record_id, language_hint and runs.records_skipped in version 3).
+# in version 3 articles.dateline, crawled_at, warc_record_id, language_hint, language_raw,
+# language_reason and runs.records_skipped).
 _GREW = frozenset({"paragraphs", "articles", "runs"})
 ManifestViews = Callable[[str, str], tuple[list[str], str]]
 # Every physical table a view reads, facts and decisions.

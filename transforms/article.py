@@ -267,9 +267,10 @@ def article_values(
     agency = byline.agency or next(
         (wire.signoff_agency(p.text) for p in paragraphs if p.status == "signoff"), None)
     if mapped.language:
-        lang, lang_score = str(mapped.language).strip().lower()[:2] or None, None
+        given = str(mapped.language).strip().lower()[:2] or None
+        found = language.Language(given, None, None, "given")
     else:
-        lang, lang_score = language.detect_language(body or title or "")
+        found = language.identify(body or title or "")
     identity = mapped.source_id or _location_identity(record, context.relpath)
     return {
         "article_id": article_id(source, str(identity)),
@@ -284,8 +285,10 @@ def article_values(
         "published_at": published.utc,
         "published_raw": escape_field(published.raw),
         "published_tz": escape_field(published.tz),
-        "language": escape_field(lang),
-        "language_score": lang_score,
+        "language": escape_field(found.code),
+        "language_score": found.score,
+        "language_raw": escape_field(found.raw),
+        "language_reason": found.reason,
         "body": body,
         "paragraph_count": len(kept),
         "word_count": sum(p.word_count for p in kept),

@@ -16,6 +16,7 @@ import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from transforms.printable import escape_controls
 
@@ -88,6 +89,21 @@ def match_pattern(pattern: str, path: str) -> bool:
     return any(regex.fullmatch("/".join(parts[i:])) for i in range(len(parts)))
 
 
+class ByteRange(NamedTuple):
+    """One piece of a large line-based file read by its own shard
+    (``flows.readers.files.split_file``): bytes ``[start, end)`` of the file, or of its
+    decompressed stream when ``compression`` is set (``expanded`` bytes in all), cut at
+    line ends, the first of them physical line ``first_line``. Piece ``index`` 0 stands
+    for the file in the manifest and the counts."""
+
+    index: int
+    start: int
+    end: int
+    first_line: int
+    compression: str | None = None
+    expanded: int = 0
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One input file as discovered.
@@ -105,6 +121,7 @@ class InputFile:
     size: int
     relpath: str
     regular: bool = True
+    part: ByteRange | None = None  # set when the file is read in pieces
 
 
 class InputError(Exception):

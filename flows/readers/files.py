@@ -9,23 +9,39 @@ regular file or has an unknown extension becomes one reject, never an exception.
 
 from __future__ import annotations
 
+import codecs
 import errno
 import os
 import stat
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import IO
 
 from flows.readers.archives import tar_records, zip_records
-from flows.readers.discovery import InputFile, safe_text
+from flows.readers.discovery import ByteRange, InputFile, safe_text
 from flows.readers.layout import Layout, ext_of, layout_of, supported
 from flows.readers.limits import DEFAULT_LIMITS, ReadLimits
 from flows.readers.registry import decompresses_itself, read_stream
 from flows.readers.rejects import Reading
-from flows.readers.streams import Budget, Guarded, Head, ReadFailure, decompress, safe_read
+from flows.readers.streams import (
+    CHUNK,
+    Budget,
+    Guarded,
+    Head,
+    ReadFailure,
+    Window,
+    decompress,
+    read_sample,
+    safe_read,
+)
+from transforms.decoding import looks_binary, wide_encoding
 from transforms.fields import SourceConfig
 from transforms.records import RawRecord
 
-__all__ = ["iter_records"]
+__all__ = ["iter_records", "split_file"]
+
+# Formats whose records are lines, so a file can be cut at any line end.
+SPLITTABLE = frozenset({"jsonl"})
 
 
 def iter_records(
@@ -97,6 +113,16 @@ def _opened_records(reading: Reading, handle: IO[bytes], layout: Layout) -> Iter
     if layout.archive == "zip":
         yield from zip_records(reading, handle, budget)
         return
+    part = reading.file.part
+    if part is not None and layout.archive is None:
+        if layout.compression is None:
+            stream = Guarded(Window(handle, part.start, part.end), None, "file")
+        else:
+            source = Head(handle, reading.limits.max_reject_raw_bytes + 1)
+            whole = Guarded(decompress(source, layout.compression), budget, f"{layout.compression} stream", source)
+            stream = Window(whole, part.start, part.end, seek=False)
+        yield from read_stream(reading, stream, layout.format or "txt", "")
+        return
     head = Head(handle, reading.limits.max_reject_raw_bytes + 1)
     if layout.compression and not decompresses_itself(layout.format, layout.compression):
         stream = Guarded(decompress(head, layout.compression), budget, f"{layout.compression} stream", head)
@@ -140,3 +166,82 @@ def _open_error(path: str, exc: OSError) -> tuple[str, str]:
     if isinstance(exc, PermissionError):
         return ("unreadable", f"permission denied: {safe_text(path)}")
     return ("unreadable", f"{exc.strerror or exc}")
+
+
+def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
+               limits: ReadLimits = DEFAULT_LIMITS) -> list[InputFile]:
+    """``file`` as pieces of about ``piece_bytes`` (of its decompressed bytes) cut at line
+    ends, each read by its own shard; ``[file]`` when it is not worth it or cannot be cut.
+
+    Only a file of a line format (``SPLITTABLE``), plain or compressed as a whole (gzip,
+    bz2, xz, zstd; not an archive), whose first bytes are text with "\\n" line ends, not
+    UTF-16/32, is cut. One pass over its (decompressed) bytes finds the cuts and the
+    number of the line each piece starts on, so locators (and article ids made from them)
+    are those of the whole file: how a file was split never shows in the lake. A piece of
+    a plain file seeks to its start; a piece of a compressed one decompresses from the
+    beginning and skips to it (decompressing is fast next to cleaning). A stream that is
+    damaged, truncated or over the limits is not cut: read whole, it gives its rejects.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.jsonl"
+    >>> _ = p.write_bytes(b'{"title": "a"}\\n' * 10)
+    >>> [f.part[:4] for f in split_file(InputFile(str(p), p.stat().st_size, "a.jsonl"), SourceConfig(), 60)]
+    [(0, 0, 60, 1), (1, 60, 120, 5), (2, 120, 150, 9)]
+    """
+    if file.part is not None or not file.regular or piece_bytes <= 0:
+        return [file]
+    layout = layout_of(file.relpath, config)
+    if layout.archive is not None or layout.format not in SPLITTABLE:
+        return [file]
+    compression = layout.compression
+    # A compressed file holds several times its size: worth one pass when it may hold two pieces.
+    if file.size < (piece_bytes // 8 if compression else 2 * piece_bytes):
+        return [file]
+    try:
+        with open(file.path, "rb", opener=_open_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return [file]
+            size = os.fstat(handle.fileno()).st_size
+            stream = Guarded(decompress(handle, compression), Budget(size, limits), "stream") if compression \
+                else handle
+            head, failure = read_sample(stream)
+            if (failure is not None or not head.strip() or looks_binary(head) or b"\n" not in head
+                    or wide_encoding(head, config.encoding) is not None):
+                return [file]
+            first = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+            cuts, firsts, total = _scan(head, stream, piece_bytes, first)
+    except Exception:  # OSError, ReadFailure, a decompressor's own error: read whole, it says so
+        return [file]
+    if len(cuts) < 2:
+        return [file]
+    ends = [*cuts[1:], total]
+    return [replace(file, part=ByteRange(i, start, end, first_line, compression, total))
+            for i, (start, end, first_line) in enumerate(zip(cuts, ends, firsts, strict=True))]
+
+
+def _scan(head: bytes, stream: IO[bytes], piece_bytes: int, first: int) -> tuple[list[int], list[int], int]:
+    """One pass over the bytes (``head``, then the rest of ``stream``): the offsets where
+    pieces start (at line starts, about ``piece_bytes`` apart), the physical line number
+    each starts on, and the total bytes."""
+    cuts, firsts = [first], [1]
+    pos = lines = 0
+    target = first + piece_bytes
+    chunk = head
+    while chunk:
+        n = len(chunk)
+        while target < pos + n:
+            # The first line end at or after target - 1: the piece starts right after it.
+            i = chunk.find(b"\n", max(target - pos - 1, 0))
+            if i < 0:
+                break  # in a later chunk: it is searched from its start
+            cuts.append(pos + i + 1)
+            firsts.append(lines + chunk.count(b"\n", 0, i + 1) + 1)
+            target = pos + i + 1 + piece_bytes
+        lines += chunk.count(b"\n")
+        pos += n
+        chunk = stream.read(CHUNK)
+    # No empty piece at the end, and none much smaller than the others.
+    while len(cuts) > 1 and pos - cuts[-1] < piece_bytes // 2:
+        cuts.pop()
+        firsts.pop()
+    return cuts, firsts, pos

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
 from flows.readers.rejects import Reading
-from flows.readers.streams import SAMPLE, Line, Prefixed, iter_lines, read_at_most, read_sample
+from flows.readers.streams import SAMPLE, Guarded, Line, Prefixed, decompress, iter_lines, read_at_most, read_sample
 from transforms.decoding import (
     LineDecoder,
     UndecodableError,
@@ -45,6 +45,18 @@ def read_lines(reading: Reading, stream: IO[bytes], prefix: str, rows: RowReader
     """Records of a line-based file: ``rows`` over its decoded lines, or one reject."""
     limits = reading.limits
     declared = reading.config.encoding
+    part = reading.file.part
+    if part is not None:
+        # One piece of a large file (``flows.readers.files.split_file`` checked the file
+        # is text, not UTF-16/32, with "\n" line ends): the decoder is chosen on the file's
+        # own first bytes, as when the file is read whole, and the lines are numbered on.
+        with open(reading.file.path, "rb") as handle:
+            # The same reads as the whole file's (a zstd read may give more than asked).
+            head, _ = read_sample(Guarded(decompress(handle, part.compression), None, "stream"))
+        head, bom = strip_utf8_bom(head)
+        decoder = line_decoder_for(head, declared, whole=len(head) < SAMPLE, steps=bom)
+        yield from rows(reading, iter_lines(stream, limits, part.first_line), decoder, _same, prefix)
+        return
     sample, failure = read_sample(stream)
     where = prefix[:-1] or None
     if failure is not None and not sample.strip():

@@ -269,12 +269,13 @@ class Line(NamedTuple):
 _LINE_END = re.compile(rb"\n([\r\n]*\n)?")
 
 
-def iter_lines(stream: IO[bytes], limits: ReadLimits) -> Iterator[Line]:
+def iter_lines(stream: IO[bytes], limits: ReadLimits, first: int = 1) -> Iterator[Line]:
     """Physical lines (split at b"\n"), streamed; an over-long line is skipped, not held;
-    a run of empty lines is one value (``Line.span``)."""
+    a run of empty lines is one value (``Line.span``). ``first``: the number of the first
+    line (a piece of a file starts further in)."""
     max_line = limits.max_record_bytes
     keep = limits.max_reject_raw_bytes
-    number = 0
+    number = first - 1
     carry: list[bytes] = []  # the start of a line that continues in the next chunk
     carry_size = 0
     carry_quotes = 0  # counted only once the line is over-long (then carry holds its start)
@@ -361,3 +362,36 @@ def read_sample(stream: IO[bytes]) -> tuple[bytes, ReadFailure | None]:
     except ReadFailure as exc:
         return b"".join(parts), exc
     return b"".join(parts), None
+
+
+class Window(io.RawIOBase):
+    """Bytes ``[start, end)`` of a binary stream, as a stream of their own: sought to in a
+    file, read past (``seek=False``) in a decompressed stream, whose reads may return
+    more than was asked."""
+
+    def __init__(self, handle: IO[bytes], start: int, end: int, seek: bool = True) -> None:
+        self.handle, self.left, self.pending = handle, end - start, b""
+        if seek:
+            handle.seek(start)
+            return
+        skip = start
+        while skip > 0 and (data := handle.read(min(skip, CHUNK))):
+            if len(data) > skip:
+                self.pending = data[skip:]
+            skip -= min(skip, len(data))
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        want = self.left if n is None or n < 0 else min(n, self.left)
+        if self.pending:
+            data, self.pending = self.pending, b""
+        else:
+            data = self.handle.read(want)
+        if len(data) > want:
+            data, self.pending = data[:want], data[want:]
+        self.left -= len(data)
+        return data

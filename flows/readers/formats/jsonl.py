@@ -55,7 +55,7 @@ def _jsonl_rows(
         yield reading.reject(f"{prefix}line:{last + 1}", exc.reason,
                              f"{exc.detail} (after {count} records)", exc.raw)
         return
-    if count == 0:
+    if count == 0 and reading.file.part is None:  # a piece of a file may hold only blank lines
         yield reading.reject(prefix[:-1] or None, "blank", "the file holds only blank lines")
 
 
