@@ -119,8 +119,7 @@ def generate(lake: Lake, run_id: str, first: int, count: int, seed: int) -> None
         zeros = pa.array(np.full(n, PARAGRAPHS_PER_ARTICLE, dtype=np.int32))
         strings = pa.array([[]] * n, ARTICLES.field("authors").type)
         run = pa.array(np.full(n, run_id, dtype=object), pa.string())
-        articles = pa.table(
-            {
+        columns = {
                 "article_id": ids, "content_hash": content, "source": source_names,
                 "source_id": pa.nulls(n, pa.string()),
                 "url": pa.nulls(n, pa.string()), "title": pa.nulls(n, pa.string()), "authors": strings,
@@ -137,9 +136,11 @@ def generate(lake: Lake, run_id: str, first: int, count: int, seed: int) -> None
                 "fixes": strings, "extra": pa.nulls(n, pa.string()), "run_id": run,
                 "ingested_at": pa.array(np.full(n, np.datetime64(started.replace(tzinfo=None), "us")),
                                         pa.timestamp("us", tz="UTC")),
-            },
-            schema=ARTICLES,
-        )
+        }
+        # Columns the synthetic lake has no value for (web-page provenance, dateline): null.
+        for field in ARTICLES:
+            columns.setdefault(field.name, pa.nulls(n, field.type))
+        articles = pa.table(columns, schema=ARTICLES)
         m = n * PARAGRAPHS_PER_ARTICLE
         paragraphs = pa.table(
             {
