@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms import urls
@@ -124,6 +124,7 @@ _URLISH = st.text(alphabet=st.sampled_from(list("aZ09:/?#&=%.-_~ @[]+;")), max_s
 
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=50), _URLISH, _URLISH.map(lambda s: "HTTP://Ex.com" + s)))
+@example("0.0 #")  # a bare host once its fragment is cut
 def test_canonicalize_never_raises_and_is_idempotent(url):
     canonical = canonicalize_url(url)
     if canonical is not None:

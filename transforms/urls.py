@@ -128,7 +128,12 @@ def canonicalize_url(url: str | None) -> str | None:
         bare = url.split("#", 1)[0]
         if scheme and bare[: len(scheme)].lower() == scheme:
             bare = scheme + bare[len(scheme):]
-        return _EDGE_JUNK.sub("", bare) or None
+        bare = _EDGE_JUNK.sub("", bare)
+        if bare and not _SCHEME.match(bare) and _BARE_HOST.match(bare):
+            # "0.0 #": what is left once the fragment is gone is a bare host, so its
+            # canonical form is that host's (a canonical form must be a fixed point).
+            return canonicalize_url(bare)
+        return bare or None
 
     host = (parts.hostname or "").rstrip(".")
     if ":" in host:
