@@ -127,12 +127,7 @@ def _with_page(mapped: MappedFields) -> tuple[MappedFields, str | None]:
     """A record whose ``html``/``raw_html``/``content_html`` field holds the page: the
     body extracted from it, and the title, authors, date and URL when the record has none
     (``no-article-text`` when the page holds none); also the page's language hint."""
-    page = html.extract_page(mapped.html or "", mapped.url)
-    if page.word_count < html.MIN_ARTICLE_WORDS:
-        raise RecordRejected(
-            "no-article-text",
-            f"the record's HTML holds {page.word_count} words of article text, fewer than {html.MIN_ARTICLE_WORDS}",
-        )
+    page = _article_page(mapped.html or "", mapped.url, None, "the record's HTML")
     return replace(
         mapped, html=None, body="\n\n".join(page.paragraphs), title=mapped.title or page.title,
         authors=mapped.authors or page.authors, published=mapped.published or page.published,
@@ -161,24 +156,31 @@ def read_html(record: RawRecord, config: SourceConfig) -> ReadRecord:
     except decoding.UndecodableError as exc:
         raise RecordRejected(exc.reason, exc.detail) from exc
     fixes = record_fixes((), "decode", decoded.steps, each=True)
-    return _read_page(decoded.text, decoded.encoding, method, fixes, facts, {}, config)
+    return _read_page(decoded.text, decoded.encoding, method, fixes, facts, config)
 
 
-def _read_page(
-    text: str, encoding: str, method: str, fixes: tuple[str, ...], facts: dict[str, Any],
-    extra: dict[str, Any], config: SourceConfig,
-) -> ReadRecord:
-    """The article of a decoded page, or ``no-article-text``; ``facts``: what a WARC
-    record says of the page, ``extra``: the record's other fields."""
-    page = html.extract_page(text, facts.get("target_uri"), facts.get("content_language"))
+def _article_page(text: str, url: str | None, content_language: str | None, holder: str,
+                  why: str = "") -> html.Page:
+    """The extracted page, or ``no-article-text`` when it holds too few words (``holder``
+    and ``why`` word the reason)."""
+    page = html.extract_page(text, url, content_language)
     if page.word_count < html.MIN_ARTICLE_WORDS:
         raise RecordRejected(
             "no-article-text",
-            f"the page holds {page.word_count} words of article text, fewer than {html.MIN_ARTICLE_WORDS} "
-            "(an index page, a login wall or a script-only page)",
+            f"{holder} holds {page.word_count} words of article text, fewer than {html.MIN_ARTICLE_WORDS}{why}",
         )
+    return page
+
+
+def _read_page(
+    text: str, encoding: str, method: str, fixes: tuple[str, ...], facts: dict[str, Any], config: SourceConfig,
+) -> ReadRecord:
+    """The article of a decoded page, or ``no-article-text``; ``facts``: what a WARC
+    record says of the page."""
+    page = _article_page(text, facts.get("target_uri"), facts.get("content_language"), "the page",
+                         " (an index page, a login wall or a script-only page)")
     mapped = MappedFields(title=page.title, body="\n\n".join(page.paragraphs), authors=page.authors,
-                          published=page.published, url=page.url, extra=extra)
+                          published=page.published, url=page.url)
     (title, body), fixes = apply_text_steps("text", (mapped.title, mapped.body), config, fixes)
     return ReadRecord(replace(mapped, title=title or None, body=body or ""), encoding, method, fixes,
                       crawled_at=_crawl_time(facts.get("warc_date")),
