@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             jaccard=args.jaccard,
             boilerplate_min_stories=args.boilerplate_min_stories,
             recompute_decisions=args.recompute_decisions,
+            inline_mb=args.inline_mb,
         )
     except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
@@ -373,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
                      help="distinct stories of a source a paragraph must recur in to be boilerplate (3)")
     run.add_argument("--recompute-decisions", action="store_true",
                      help="recompute every near-duplicate pair (after changing --jaccard)")
+    run.add_argument("--inline-mb", type=float, default=4.0,
+                     help="inputs of at most this many MB run in the flow's process, without starting "
+                          "worker processes (process runner; 0: always on the workers)")
     run.add_argument("--publish-to", default=None, metavar="URL",
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)
@@ -428,5 +432,20 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def exit_now(code: int) -> None:
+    """End the process with ``code`` once the exit handlers have run (Prefect sends its last
+    logs and events there) and the output is flushed, skipping the interpreter's teardown
+    of every module, which takes a few tenths of a second after a run."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    exit_now(main())

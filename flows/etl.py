@@ -34,6 +34,10 @@ from schemas.tables import RunCounts
 # Aim for shards of about this many input bytes: large enough that Prefect's per-task
 # cost (~10 ms locally, ~90 ms on Dask) is noise, small enough to spread over the cores.
 DEFAULT_SHARD_MB = 16.0
+# A run whose shards hold at most this many megabytes in all runs them in the flow's own
+# process on the process pool runner: starting a worker process (a fresh interpreter that
+# imports Prefect and copydesk, then exits) costs seconds, more than a few MB of shards.
+DEFAULT_INLINE_MB = 4.0
 
 
 class RunFailed(Exception):
@@ -138,6 +142,7 @@ def etl(
     jaccard: float = DEFAULT_DEDUP.jaccard_threshold,
     boilerplate_min_stories: int = DEFAULT_DEDUP.boilerplate_min_stories,
     recompute_decisions: bool = False,
+    inline_mb: float = DEFAULT_INLINE_MB,
 ) -> RunSummary:
     """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``; with
     ``publish_to`` (an object-store URL), upload the committed runs the store lacks.
@@ -154,6 +159,8 @@ def etl(
         jaccard: Shingle Jaccard similarity from which two articles are near-duplicates.
         boilerplate_min_stories: Distinct stories of a source a paragraph must recur in to be boilerplate.
         recompute_decisions: Recompute every near-duplicate pair (after changing jaccard).
+        inline_mb: On the process pool, shards of at most this many MB in all run in the
+            flow's process, without starting workers (0: always on the workers).
     """
     root = str(Lake(lake).root)
     dedup = DedupConfig(jaccard_threshold=jaccard, boilerplate_min_stories=boilerplate_min_stories,
@@ -174,7 +181,7 @@ def etl(
         else:
             try:
                 with _timed(timings, "process"):
-                    shards = _process_shards(plan, root, sources, progress)
+                    shards = _process_shards(plan, root, sources, progress, inline_mb)
                 counts = plan.counts + sum((s.counts for s in shards), RunCounts())
                 counts.check_balance()
                 with _timed(timings, "consolidate"):
@@ -237,36 +244,65 @@ def _io_failure(exc: OSError, plan: Plan) -> str:
             "free space or fix the permissions, then rerun")
 
 
-def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: bool) -> list[ShardOutcome]:
+def runs_inline(plan: Plan, inline_mb: float) -> bool:
+    """Whether the shards of ``plan`` run in the flow's process: on the process pool runner,
+    when they hold at most ``inline_mb`` MB in all. The other runners keep their own
+    placement (threads are in-process already; a Dask cluster is up before the run)."""
+    from prefect.context import FlowRunContext
+    from prefect.task_runners import ProcessPoolTaskRunner
+
+    context = FlowRunContext.get()
+    pool = context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
+    return pool and plan.bytes <= inline_mb * 1e6
+
+
+def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: bool,
+                    inline_mb: float = 0.0) -> list[ShardOutcome]:
     """Run every shard as a task and wait for them, showing a progress bar when asked. A
-    failed shard fails the run before anything is published."""
-    futures = [
-        process_shard_task.submit(i, candidates, plan.run_id, plan.started_at, lake_root, sources)
-        for i, candidates in enumerate(plan.shards)
-    ]
-    shard_of = {id(f): i for i, f in enumerate(futures)}
+    failed shard fails the run before anything is published. Small inputs run their shards
+    in this process, one after the other (``runs_inline``): still one ``process-shard``
+    task run each, with its retry."""
+    inline = runs_inline(plan, inline_mb)
     results: list[ShardOutcome] = []
     with Progress(
         "[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), disable=not progress, transient=False,
     ) as bar:
-        job = bar.add_task("shards", total=len(futures))
+        job = bar.add_task("shards", total=len(plan.shards))
+        if inline:
+            for i, candidates in enumerate(plan.shards):
+                try:
+                    results.append(process_shard_task(i, candidates, plan.run_id, plan.started_at, lake_root,
+                                                      sources))
+                except Exception as exc:
+                    raise _shard_failed(exc, plan, i) from exc
+                bar.advance(job)
+            return results
+        futures = [
+            process_shard_task.submit(i, candidates, plan.run_id, plan.started_at, lake_root, sources)
+            for i, candidates in enumerate(plan.shards)
+        ]
+        shard_of = {id(f): i for i, f in enumerate(futures)}
         for future in as_completed(futures):
             try:
                 results.append(future.result())
             except Exception as exc:
-                shard = shard_of[id(future)]
-                files = plan.shards[shard]
                 # Let the other shards end first: one still writing would stage files
                 # after the failed run's staging is removed.
                 for other in futures:
                     other.wait()
-                if isinstance(exc, OSError) and exc.filename:  # the lake's I/O: name the path
-                    raise RunFailed(_io_failure(exc, plan)) from exc
-                raise RunFailed(
-                    f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
-                    f"retry: {type(exc).__name__}: {exc}. Run {plan.run_id} published nothing; "
-                    "rerun to read these inputs again"
-                ) from exc
+                raise _shard_failed(exc, plan, shard_of[id(future)]) from exc
             bar.advance(job)
     return results
+
+
+def _shard_failed(exc: Exception, plan: Plan, shard: int) -> RunFailed:
+    """The one-line failure of a shard that failed after its retry."""
+    if isinstance(exc, OSError) and exc.filename:  # the lake's I/O: name the path
+        return RunFailed(_io_failure(exc, plan))
+    files = plan.shards[shard]
+    return RunFailed(
+        f"shard {shard} ({len(files)} files from {files[0].file.relpath}) failed after its "
+        f"retry: {type(exc).__name__}: {exc}. Run {plan.run_id} published nothing; "
+        "rerun to read these inputs again"
+    )

@@ -24,6 +24,7 @@ physical rows, are the truth about decisions:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 import duckdb
 import pyarrow as pa
@@ -43,10 +44,15 @@ _PHYSICAL: dict[str, pa.Schema] = {**TABLES, **DEDUP_FACTS, **DECISIONS, "manife
 
 def duckdb_types(schema: pa.Schema) -> list[tuple[str, str]]:
     """``(column, DuckDB type)`` for each field, as DuckDB itself maps the Arrow type."""
+    return list(_duckdb_types(schema))
+
+
+@lru_cache(maxsize=64)  # a DuckDB connection per call costs ~20 ms; the views ask for the same schemas
+def _duckdb_types(schema: pa.Schema) -> tuple[tuple[str, str], ...]:
     con = duckdb.connect()
     try:
         relation = con.from_arrow(schema.empty_table())
-        return [(name, str(type_)) for name, type_ in zip(relation.columns, relation.types, strict=True)]
+        return tuple((name, str(type_)) for name, type_ in zip(relation.columns, relation.types, strict=True))
     finally:
         con.close()
 
