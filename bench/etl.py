@@ -8,14 +8,23 @@ mojibake, ``bench.corpus``), writes it as JSON Lines files, and measures in one 
 - Prefect's fixed cost (the same CLI on one tiny file), reported apart from throughput;
 - the text-repair step alone, ``transforms.repair.repair`` vs plain ``ftfy.fix_text``
   with the same config, on the same workers, checking the outputs are identical;
-- the same records as one JSON Lines file (discover cuts it into pieces, so every
-  worker is busy), against the 16 files, in the same run;
+- the same records as one JSON Lines file, one ``.jsonl.zst`` and one CSV (``id,title,text``,
+  written with Python's csv module), each against the 16 files, paired in each repeat;
+- the 16 files on ``--runner dask``, on a local Dask cluster the bench starts and stops
+  (``--dask-address``, as ``DASK_ADDRESS`` does), net of its own fixed cost;
 - datatrove's ``JsonlReader → FTFYFormatter → ParquetWriter`` with the same number of
-  workers on the same files: the peer users would otherwise pick;
+  workers on the same files: the peer users would otherwise pick. datatrove is not in
+  copydesk's lock: the bench installs it in an environment of its own
+  (``data/bench/venv-datatrove``, from the pinned ``bench/datatrove-requirements.txt``, with
+  uv) and runs ``bench/datatrove_run.py`` there; when that cannot be installed, it says why
+  and leaves those rows out;
 - the I/O floor: reading the JSON Lines and writing zstd Parquet with no cleaning, on the
   same workers.
 
-All of it is printed as one table and written to ``bench/results/etl.md``.
+All of it is printed as one table and written to ``bench/results/etl.md``, with the peak
+RSS of each process of the copydesk runs (the flow's main process and each worker),
+sampled while they run. ``--mb 1000`` (``make bench BENCH_MB=1000``) runs 1 GB end to end
+once (one repeat unless ``--repeats`` says otherwise).
 
 Figures go to stdout and to ``bench/results/etl.json``; the machine is noisy, so each
 timing is the median of ``--repeats`` runs and ratios compare figures from this run only.
@@ -24,6 +33,8 @@ timing is the median of ``--repeats`` runs and ratios compare figures from this 
 from __future__ import annotations
 
 import argparse
+import csv
+import hashlib
 import json
 import os
 import resource
@@ -32,12 +43,17 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+DATATROVE_REQUIREMENTS = ROOT / "bench" / "datatrove-requirements.txt"
+DATATROVE_SCRIPT = ROOT / "bench" / "datatrove_run.py"
+# From this corpus size on, one repeat unless --repeats says otherwise.
+BIG_MB = 1000
 
 
 def write_corpus(texts: list[str], folder: Path, files: int) -> int:
@@ -60,7 +76,31 @@ def write_one_file(folder: Path, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "wb") as w:
         for p in sorted(folder.glob("*.jsonl")):
-            w.write(p.read_bytes())
+            with open(p, "rb") as r:
+                shutil.copyfileobj(r, w, 1 << 20)
+    return out.stat().st_size
+
+
+def write_zst(source: Path, out: Path) -> int:
+    """``source`` compressed as one zstd stream (level 3), streamed: 1 GB needs no 1 GB buffer."""
+    import zstandard
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as r, open(out, "wb") as w:
+        zstandard.ZstdCompressor(level=3).copy_stream(r, w)
+    return out.stat().st_size
+
+
+def write_csv(texts: list[str], out: Path) -> int:
+    """The corpus records (as ``write_corpus`` makes them) as one CSV file, ``id,title,text``,
+    written with Python's csv module (fields with newlines or quotes are quoted)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "title", "text"])
+        for n, text in enumerate(texts):
+            title, _, body = text.partition("\n")
+            writer.writerow([f"bench-{n}", title.strip(), body.strip()])
     return out.stat().st_size
 
 
@@ -91,23 +131,87 @@ def _children_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def run_cli(input: Path, lake: Path, workers: int) -> tuple[float, dict]:
-    """Run ``copydesk run`` in a subprocess; return wall seconds and the runs row."""
+class RssSampler:
+    """Peak RSS of each process of a run, sampled every ``interval`` seconds while it runs:
+    the CLI's process (``main``), the processes it starts (``worker``: the task runner's
+    pool; Python's resource tracker left out), and ``extra`` processes that do the run's
+    work without being its children (a Dask cluster's workers)."""
+
+    def __init__(self, pid: int, extra: list[int] = (), interval: float = 0.1):
+        self.pid, self.extra, self.interval = pid, list(extra), interval
+        self.peak: dict[int, tuple[str, int]] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import psutil
+
+        try:
+            main = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        extra = []
+        for pid in self.extra:
+            try:
+                extra.append(psutil.Process(pid))
+            except psutil.Error:
+                pass
+        while not self._stop.is_set():
+            try:
+                procs = [(main, "main")] + [(c, "worker") for c in main.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            procs += [(p, "worker") for p in extra]
+            for proc, role in procs:
+                try:
+                    if role == "worker" and "resource_tracker" in " ".join(proc.cmdline()):
+                        continue
+                    rss = proc.memory_info().rss
+                except psutil.Error:
+                    continue
+                if rss > self.peak.get(proc.pid, ("", 0))[1]:
+                    self.peak[proc.pid] = (role, rss)
+            self._stop.wait(self.interval)
+
+    def summary(self) -> dict:
+        """``{"main_mb": ..., "workers_mb": [largest first]}``."""
+        main = [rss for role, rss in self.peak.values() if role == "main"]
+        workers = sorted((rss for role, rss in self.peak.values() if role == "worker"), reverse=True)
+        return {"main_mb": round(max(main, default=0) / 2**20, 1),
+                "workers_mb": [round(w / 2**20, 1) for w in workers]}
+
+
+def run_cli(input: Path, lake: Path, workers: int, runner: str = "process", dask_address: str | None = None,
+            rss_of: list[int] = ()) -> tuple[float, dict, dict]:
+    """Run ``copydesk run`` in a subprocess; return wall seconds, the runs row and the peak
+    RSS of its processes (``RssSampler.summary``)."""
     shutil.rmtree(lake, ignore_errors=True)
+    command = [sys.executable, "-m", "flows.cli", "run", "--input", str(input), "--lake", str(lake),
+               "--workers", str(workers), "--runner", runner, "--quiet"]
+    if dask_address:
+        command += ["--dask-address", dask_address]
     t = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "flows.cli", "run", "--input", str(input), "--lake", str(lake),
-         "--workers", str(workers), "--quiet"],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
-    )
+    proc = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL)
+    with RssSampler(proc.pid, rss_of) as sampler:
+        code = proc.wait()
     wall = time.perf_counter() - t
+    if code:
+        raise subprocess.CalledProcessError(code, command)
     from flows.lake import Lake
 
     con = Lake(lake).connect()
     cur = con.execute("select * from runs order by finished_at desc limit 1")
     names = [d[0] for d in cur.description]
     row = dict(zip(names, cur.fetchone(), strict=True))
-    return wall, row
+    return wall, row, sampler.summary()
 
 
 def _repair_chunk(texts: list[str]) -> tuple[float, int]:
@@ -144,40 +248,97 @@ def _warm(_: int) -> None:
     import transforms.repair  # noqa: F401
 
 
-def run_datatrove(input: Path, out: Path, workers: int, files: int, more: bool = False) -> float:
-    """datatrove's ftfy-only pipeline; ``more``: with the formatters that need no model or
-    tokenizer download added (symbol-only lines removed, PII masked), the nearest to
-    copydesk's cleaning it runs here (its language, quality and MinHash steps need a
-    fastText model or spaCy)."""
-    from datatrove.executor import LocalPipelineExecutor
-    from datatrove.pipeline.formatters import FTFYFormatter, PIIFormatter, SymbolLinesFormatter
-    from datatrove.pipeline.readers import JsonlReader
-    from datatrove.pipeline.writers import ParquetWriter
+def datatrove_python(work: Path) -> tuple[str | None, str]:
+    """The interpreter of the bench's datatrove environment (``work/venv-datatrove``), made
+    with uv from ``bench/datatrove-requirements.txt`` when missing or out of date; or None
+    and why it could not be made."""
+    uv = ROOT / ".tools" / "bin" / "uv"
+    uv = str(uv) if uv.exists() else shutil.which("uv")
+    if not uv:
+        return None, "uv not found (.tools/bin/uv, made by `make setup`, or uv on PATH)"
+    venv = work / "venv-datatrove"
+    python = venv / "bin" / "python"
+    wanted = hashlib.sha256(DATATROVE_REQUIREMENTS.read_bytes()).hexdigest()
+    stamp = venv / ".requirements-sha256"
+    if python.exists() and stamp.exists() and stamp.read_text().strip() == wanted:
+        return str(python), ""
+    print(f"installing datatrove in {venv} from {DATATROVE_REQUIREMENTS.relative_to(ROOT)} ...", flush=True)
+    shutil.rmtree(venv, ignore_errors=True)
+    for step in ([uv, "venv", "--quiet", "--python", sys.executable, str(venv)],
+                 [uv, "pip", "install", "--quiet", "--python", str(python), "--require-hashes",
+                  "-r", str(DATATROVE_REQUIREMENTS)]):
+        done = subprocess.run(step, capture_output=True, text=True)
+        if done.returncode:
+            reason = (done.stderr.strip() or done.stdout.strip()).splitlines()
+            return None, f"`{' '.join(step[:3])} ...` failed: {reason[-1] if reason else done.returncode}"
+    stamp.write_text(wanted + "\n")
+    return str(python), ""
 
-    shutil.rmtree(out, ignore_errors=True)
-    steps = [FTFYFormatter(), SymbolLinesFormatter(), PIIFormatter()] if more else [FTFYFormatter()]
-    executor = LocalPipelineExecutor(
-        pipeline=[JsonlReader(str(input)), *steps, ParquetWriter(str(out / "data"))],
-        tasks=files, workers=workers, logging_dir=str(out / "logs"), skip_completed=False,
-    )
-    t = time.perf_counter()
-    executor.run()
-    return time.perf_counter() - t
+
+def run_datatrove(python: str, input: Path, out: Path, workers: int, files: int, more: bool = False) -> float:
+    """datatrove's ftfy-only pipeline, in its own environment (``bench/datatrove_run.py``);
+    ``more``: with the formatters that need no model or tokenizer download added (symbol-only
+    lines removed, PII masked), the nearest to copydesk's cleaning it runs here (its
+    language, quality and MinHash steps need a fastText model or spaCy). The executor's
+    wall seconds."""
+    command = [python, str(DATATROVE_SCRIPT), "--input", str(input), "--out", str(out),
+               "--workers", str(workers), "--tasks", str(files)] + (["--more"] if more else [])
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"datatrove failed ({done.returncode}): {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])["wall_seconds"]
+
+
+class LocalDask:
+    """A local Dask cluster on loopback, as ``tests/test_dask.py`` starts one: ``workers``
+    single-threaded worker processes, no dashboard; its address goes to ``--dask-address``
+    (what ``DASK_ADDRESS`` sets). Its workers inherit ``PREFECT_API_URL`` from this process."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+
+    def __enter__(self) -> LocalDask:
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+        import psutil
+        from distributed import LocalCluster
+
+        before = {p.pid for p in psutil.Process().children(recursive=True)}
+        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                    dashboard_address=None, host="127.0.0.1")
+        self.address = self.cluster.scheduler_address
+        # The worker processes, for RssSampler: they are this process's children, not the CLI's.
+        self.pids = [p.pid for p in psutil.Process().children(recursive=True) if p.pid not in before
+                     and "resource_tracker" not in " ".join(p.cmdline())]
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cluster.close()
+
+
+def _rss_note(rss: dict) -> str:
+    workers = ", ".join(f"{w:,.0f}" for w in rss["workers_mb"]) or "none"
+    return f"main {rss['main_mb']:,.0f} MB, workers {workers} MB"
 
 
 def results_table(r: dict) -> str:
     """The figures of one run as one Markdown table (the README's performance section)."""
     w = r["workers"]
-    c, one, rep, fl = r["copydesk"], r["copydesk_one_file"], r["repair"], r["io_floor"]
+    c, rep, fl = r["copydesk"], r["repair"], r["io_floor"]
     rows = [
         ("copydesk end to end, 16 files, net of fixed cost", c["mb_per_s"], c["net_seconds"],
          f"wall {c['wall_seconds']} s; {c['articles_per_s']:,.0f} articles/s"),
-        ("copydesk end to end, the same records as one file", one["mb_per_s"], one["net_seconds"],
-         f"{one['vs_16_files']}x the throughput of the 16 files (paired walls)"),
-        ("copydesk end to end, the same records as one .jsonl.zst", r["copydesk_one_zst"]["mb_per_s"],
-         r["copydesk_one_zst"]["net_seconds"],
-         f"{r['copydesk_one_zst']['vs_16_files']}x the 16 files (paired walls; MB of JSON)"),
     ]
+    for key, name in (("copydesk_one_file", "the same records as one file"),
+                      ("copydesk_one_zst", "the same records as one .jsonl.zst"),
+                      ("copydesk_one_csv", "the same records as one CSV")):
+        x = r[key]
+        rows.append((f"copydesk end to end, {name}", x["mb_per_s"], x["net_seconds"],
+                     f"{x['vs_16_files']}x the throughput of the 16 files (paired walls; MB of JSON Lines)"))
+    if "copydesk_dask" in r:
+        d = r["copydesk_dask"]
+        rows.append(("copydesk end to end, 16 files, RUNNER=dask, net of its fixed cost", d["mb_per_s"],
+                     d["net_seconds"], f"local cluster of {w} workers; fixed cost {d['fixed_seconds']} s; "
+                     f"{d['vs_process']}x the process pool's net throughput"))
     if "datatrove" in r:
         d = r["datatrove"]
         rows.append(("datatrove JsonlReader → FTFYFormatter → ParquetWriter", d["mb_per_s"], d["wall_seconds"],
@@ -198,7 +359,28 @@ def results_table(r: dict) -> str:
              "", "| pipeline | MB/s | seconds | note |", "|---|---|---|---|"]
     for name, rate, secs, note in rows:
         lines.append(f"| {name} | {rate:.2f} | {'' if secs is None else secs} | {note} |")
+    lines += ["", "Peak RSS per process, sampled every 0.1 s during the run (median run):"]
+    for key, name in (("copydesk", "16 files"), ("copydesk_one_file", "one file"),
+                      ("copydesk_one_zst", "one .jsonl.zst"), ("copydesk_one_csv", "one CSV"),
+                      ("copydesk_dask", "16 files on Dask")):
+        if key in r:
+            lines.append(f"- {name}: {_rss_note(r[key]['peak_rss'])}")
+    if "datatrove_skipped" in r:
+        lines += ["", f"datatrove rows left out: {r['datatrove_skipped']}"]
     return "\n".join(lines) + "\n"
+
+
+def _median_run(walls: list[float], others: list) -> tuple[float, object]:
+    """The median wall and what the run of that wall gave (the upper median's run for an
+    even count)."""
+    order = sorted(range(len(walls)), key=walls.__getitem__)
+    i = order[len(order) // 2]
+    return walls[i], others[i]
+
+
+def _vs(walls: list[float], other: list[float]) -> float:
+    """Paired: the median of each repeat's 16-file wall over the other wall (fixed cost included)."""
+    return round(statistics.median(a / b for a, b in zip(walls, other, strict=True)), 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -207,10 +389,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mojibake", type=float, default=0.10, help="share of mojibake articles")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--files", type=int, default=16, help="JSON Lines files in the corpus")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=None,
+                        help=f"paired repeats (default 3; 1 from --mb {BIG_MB} on)")
     parser.add_argument("--workdir", default=str(ROOT / "data" / "bench"))
     parser.add_argument("--skip-datatrove", action="store_true")
+    parser.add_argument("--skip-dask", action="store_true")
     args = parser.parse_args(argv)
+    repeats = args.repeats or (1 if args.mb >= BIG_MB else 3)
 
     from bench.corpus import build_corpus
 
@@ -224,74 +409,88 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  {len(texts):,} articles, {mb:.1f} MB in {args.files} files; workers {args.workers}")
 
     results: dict = {"corpus_mb": round(mb, 2), "articles": len(texts), "workers": args.workers,
-                     "mojibake_share": args.mojibake, "repeats": args.repeats}
+                     "mojibake_share": args.mojibake, "repeats": repeats}
 
     # Prefect's fixed cost: the whole CLI on one tiny file.
     tiny = work / "tiny"
     tiny.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "data" / "samples" / "000_4eeab82144f608e1.txt", tiny / "seed.txt")
-    fixed = statistics.median(run_cli(tiny, work / "lake-tiny", 1)[0] for _ in range(args.repeats))
+    fixed = statistics.median(run_cli(tiny, work / "lake-tiny", 1)[0] for _ in range(repeats))
     results["prefect_fixed_seconds"] = round(fixed, 2)
-    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s")
+    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s", flush=True)
 
-    one_dir = work / f"one-{args.mb:g}mb"
-    shutil.rmtree(one_dir, ignore_errors=True)
+    one_dir, zst_dir, csv_dir = (work / f"{kind}-{args.mb:g}mb" for kind in ("one", "zst", "csv"))
+    for folder in (one_dir, zst_dir, csv_dir):
+        shutil.rmtree(folder, ignore_errors=True)
     write_one_file(corpus_dir, one_dir / "corpus.jsonl")
-    zst_dir = work / f"zst-{args.mb:g}mb"
-    shutil.rmtree(zst_dir, ignore_errors=True)
-    zst_dir.mkdir(parents=True)
-    import zstandard
-
-    (zst_dir / "corpus.jsonl.zst").write_bytes(
-        zstandard.ZstdCompressor(level=3).compress((one_dir / "corpus.jsonl").read_bytes()))
-    walls, rows, one_walls, zst_walls = [], [], [], []
-    for i in range(args.repeats):
-        # Paired: the 16 files and the one file one after the other in each repeat.
-        wall, row = run_cli(corpus_dir, work / "lake", args.workers)
-        walls.append(wall)
-        rows.append(row)
-        one_wall, one_row = run_cli(one_dir, work / "lake-one", args.workers)
-        one_walls.append(one_wall)
-        zst_walls.append(run_cli(zst_dir, work / "lake-zst", args.workers)[0])
-        print(f"  copydesk run {i + 1}: 16 files {wall:.1f} s, one file {one_wall:.1f} s,"
-              f" one .jsonl.zst {zst_walls[-1]:.1f} s;"
-              f" {row['articles']:,} / {one_row['articles']:,} articles, {row['rejects']} rejects",
-              flush=True)
-    wall = statistics.median(walls)
-    row = rows[walls.index(wall)] if wall in walls else rows[-1]
-    stages = dict(row["stage_seconds"])
+    write_zst(one_dir / "corpus.jsonl", zst_dir / "corpus.jsonl.zst")
+    write_csv(texts, csv_dir / "corpus.csv")
+    variants = {"copydesk": corpus_dir, "copydesk_one_file": one_dir, "copydesk_one_zst": zst_dir,
+                "copydesk_one_csv": csv_dir}
+    walls: dict[str, list[float]] = {k: [] for k in variants}
+    runs: dict[str, list] = {k: [] for k in variants}
+    for i in range(repeats):
+        # Paired: the 16 files and each single-file form one after the other in each repeat.
+        for key, folder in variants.items():
+            wall, row, rss = run_cli(folder, work / f"lake-{key}", args.workers)
+            walls[key].append(wall)
+            runs[key].append((row, rss))
+        rows = {k: runs[k][-1][0] for k in variants}
+        label = {k: k.removeprefix("copydesk_") if k != "copydesk" else "16 files" for k in variants}
+        print(f"  copydesk run {i + 1}: " + ", ".join(f"{label[k]} {walls[k][-1]:.1f} s" for k in variants)
+              + f"; articles {' / '.join(str(r['articles']) for r in rows.values())},"
+              f" rejects {' / '.join(str(r['rejects']) for r in rows.values())}", flush=True)
+        for key, r in rows.items():  # records read = articles + rejects, whatever the form
+            if r["records_read"] != r["articles"] + r["rejects"]:
+                raise SystemExit(f"{key}: records read {r['records_read']} != articles {r['articles']} "
+                                 f"+ rejects {r['rejects']}")
+    wall, (row, rss) = _median_run(walls["copydesk"], runs["copydesk"])
     net = max(wall - fixed, 1e-9)
     results["copydesk"] = {
         "wall_seconds": round(wall, 2),
         "net_seconds": round(net, 2),
         "mb_per_s": round(mb / net, 2),
         "articles_per_s": round(len(texts) / net, 1),
-        "stage_seconds": {k: round(v, 2) for k, v in stages.items()},
+        "stage_seconds": {k: round(v, 2) for k, v in dict(row["stage_seconds"]).items()},
         "peak_rss_mb_largest_process": round(_children_maxrss_mb(), 1),
+        "peak_rss": rss,
         "articles": row["articles"],
         "rejects": row["rejects"],
     }
+    for key in ("copydesk_one_file", "copydesk_one_zst", "copydesk_one_csv"):
+        other, (other_row, other_rss) = _median_run(walls[key], runs[key])
+        other_net = max(other - fixed, 1e-9)
+        results[key] = {"wall_seconds": round(other, 2), "net_seconds": round(other_net, 2),
+                        "mb_per_s": round(mb / other_net, 2), "vs_16_files": _vs(walls["copydesk"], walls[key]),
+                        "articles": other_row["articles"], "rejects": other_row["rejects"], "peak_rss": other_rss}
 
-    one_net = max(statistics.median(one_walls) - fixed, 1e-9)
-    results["copydesk_one_file"] = {
-        "wall_seconds": round(statistics.median(one_walls), 2), "net_seconds": round(one_net, 2),
-        "mb_per_s": round(mb / one_net, 2),
-        # Paired: each repeat's 16-file wall over its one-file wall, fixed cost included.
-        "vs_16_files": round(statistics.median(a / b for a, b in zip(walls, one_walls, strict=True)), 2),
-    }
-    zst_net = max(statistics.median(zst_walls) - fixed, 1e-9)
-    results["copydesk_one_zst"] = {
-        "wall_seconds": round(statistics.median(zst_walls), 2), "net_seconds": round(zst_net, 2),
-        "mb_per_s": round(mb / zst_net, 2),
-        "vs_16_files": round(statistics.median(a / b for a, b in zip(walls, zst_walls, strict=True)), 2),
-    }
-    floor = statistics.median(io_floor_seconds(corpus_dir, args.workers) for _ in range(args.repeats))
+    if not args.skip_dask:
+        try:
+            with LocalDask(args.workers) as dask:
+                dask_fixed = statistics.median(run_cli(tiny, work / "lake-tiny-dask", 1, "dask", dask.address)[0]
+                                               for _ in range(repeats))
+                dask_runs = [run_cli(corpus_dir, work / "lake-dask", args.workers, "dask", dask.address, dask.pids)
+                             for _ in range(repeats)]
+        except ImportError as exc:
+            results["dask_skipped"] = f"distributed is not importable: {exc}"
+        else:
+            d_wall, (d_row, d_rss) = _median_run([w for w, _, _ in dask_runs], [(r, s) for _, r, s in dask_runs])
+            d_net = max(d_wall - dask_fixed, 1e-9)
+            results["copydesk_dask"] = {
+                "wall_seconds": round(d_wall, 2), "fixed_seconds": round(dask_fixed, 2),
+                "net_seconds": round(d_net, 2), "mb_per_s": round(mb / d_net, 2),
+                "vs_process": round((mb / d_net) / results["copydesk"]["mb_per_s"], 2),
+                "articles": d_row["articles"], "rejects": d_row["rejects"], "peak_rss": d_rss,
+            }
+            print(f"  copydesk on Dask: fixed {dask_fixed:.2f} s, 16 files {d_wall:.1f} s", flush=True)
+
+    floor = statistics.median(io_floor_seconds(corpus_dir, args.workers) for _ in range(repeats))
     results["io_floor"] = {"wall_seconds": round(floor, 2), "mb_per_s": round(mb / floor, 2),
                            "mb_per_s_per_core": round(mb / floor / args.workers, 2)}
 
     t_ftfy, h_ftfy = [], None
     t_rep, h_rep = [], None
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         s, h_ftfy = parallel_seconds(_ftfy_chunk, texts, args.workers)
         t_ftfy.append(s)
         s, h_rep = parallel_seconds(_repair_chunk, texts, args.workers)
@@ -304,10 +503,15 @@ def main(argv: list[str] | None = None) -> int:
         "outputs_identical": identical,
     }
 
-    if not args.skip_datatrove:
-        dt = [run_datatrove(corpus_dir, work / "datatrove", args.workers, args.files) for _ in range(args.repeats)]
-        dt_more = [run_datatrove(corpus_dir, work / "datatrove", args.workers, args.files, more=True)
-                   for _ in range(args.repeats)]
+    python, why = (None, "--skip-datatrove") if args.skip_datatrove else datatrove_python(work)
+    if python is None:
+        results["datatrove_skipped"] = why
+        print(f"datatrove rows left out: {why}", flush=True)
+    else:
+        out = work / "datatrove"
+        dt = [run_datatrove(python, corpus_dir, out, args.workers, args.files) for _ in range(repeats)]
+        dt_more = [run_datatrove(python, corpus_dir, out, args.workers, args.files, more=True) for _ in range(repeats)]
+        shutil.rmtree(out, ignore_errors=True)
         results["datatrove_more"] = {"wall_seconds": round(statistics.median(dt_more), 2),
                                      "mb_per_s": round(mb / statistics.median(dt_more), 2)}
         dt_wall = statistics.median(dt)
@@ -323,7 +527,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"copydesk ETL          {c['mb_per_s']:7.2f} MB/s  {c['articles_per_s']:8.1f} articles/s"
           f"  (wall {c['wall_seconds']} s = fixed {fixed:.2f} s + {c['net_seconds']} s)")
     print("  stages: " + ", ".join(f"{k} {v} s" for k, v in c["stage_seconds"].items()))
-    print(f"  peak RSS (largest process): {c['peak_rss_mb_largest_process']} MB")
+    print(f"  peak RSS per process: {_rss_note(c['peak_rss'])}")
     r = results["repair"]
     print(f"repair vs ftfy        {r['copydesk_repair_mb_per_s']:7.2f} vs {r['ftfy_fix_text_mb_per_s']:.2f} MB/s"
           f"  = {r['speedup']}x, outputs identical: {r['outputs_identical']}")
