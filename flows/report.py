@@ -153,7 +153,9 @@ def publish_artifacts(summary) -> None:
     # Here, not at the top: ``copydesk report`` imports this module and needs no Prefect.
     from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-    boilerplate = top_boilerplate(summary.lake)
+    # No boilerplate in the lake (consolidate counted none): no query of the views for it.
+    none = summary.decisions.get("boilerplate_keys") == 0
+    boilerplate = [] if none else top_boilerplate(summary.lake)
     description = f"copydesk run {summary.run_id} into {summary.lake}"
     create_markdown_artifact(run_markdown(summary, boilerplate), key=artifact_key(MARKDOWN_KEY, summary.lake),
                              description=description)

@@ -223,3 +223,62 @@ def test_every_run_that_ends_leaves_a_current_catalog(run_etl, tmp_path):
     con = duckdb.connect(str(lake.database), read_only=True)
     assert con.execute("select count(*) from articles").fetchone()[0] == summary.articles == 1
     assert not list(lake.root.glob(".copydesk.duckdb.tmp-*"))
+
+
+def test_a_small_input_runs_its_shards_in_the_flow_process_and_writes_the_same_lake(run_etl, tmp_path, monkeypatch):
+    """Under ``inline_mb`` the process pool starts no worker: every shard runs in this
+    process (a wrapper set here sees each one), one ``process-shard`` task run each. With
+    ``inline_mb=0`` the shards run in the pool's worker processes (fresh interpreters: the
+    wrapper sees none). Either way the lake is the same."""
+    import json
+
+    import flows.stages
+
+    seen: list[tuple[int, int]] = []
+    real = flows.stages.process
+
+    def spy(shard, *args, **kwargs):
+        seen.append((shard, os.getpid()))
+        return real(shard, *args, **kwargs)
+
+    monkeypatch.setattr(flows.stages, "process", spy)
+    inline, inline_lake = run_etl(SAMPLES, lake=tmp_path / "inline", runner="process")
+    [config] = [json.loads(r["config"]) for r in rows(inline_lake, "select config from runs")]
+    assert config["shards"] > 1  # several shards, all of them here, each once
+    assert sorted(shard for shard, _ in seen) == list(range(config["shards"]))
+    assert {pid for _, pid in seen} == {os.getpid()}
+
+    seen.clear()
+    pooled, pooled_lake = run_etl(SAMPLES, lake=tmp_path / "pooled", runner="process", inline_mb=0)
+    assert seen == []  # on the workers
+    queries = {
+        "articles": "select * exclude (run_id, ingested_at) from articles_all order by article_id",
+        "paragraphs": "select * exclude (run_id) from paragraphs order by article_id, position",
+        "rejects": "select * exclude (run_id) from rejects order by input_path, input_locator",
+    }
+    for table, sql in queries.items():
+        assert rows(inline_lake, sql) == rows(pooled_lake, sql), table
+    assert inline.records_read == inline.articles + inline.rejects
+    assert (inline.articles, inline.rejects, inline.paragraphs_removed) == (
+        pooled.articles, pooled.rejects, pooled.paragraphs_removed)
+
+
+def test_a_shard_that_fails_in_the_flow_process_fails_the_run_with_one_line(run_etl, tmp_path, monkeypatch):
+    """An inline shard fails as a pooled one does: after its retry, one message naming the
+    shard and that a rerun reads the inputs again; nothing committed."""
+    import flows.etl
+    import flows.stages
+    from flows.etl import RunFailed
+
+    calls = []
+
+    def broken(shard, *args, **kwargs):
+        calls.append(shard)
+        raise ValueError("shard exploded")
+
+    monkeypatch.setattr(flows.stages, "process", broken)
+    monkeypatch.setattr(flows.etl.process_shard_task, "retry_delay_seconds", 0)
+    with pytest.raises(RunFailed, match=r"shard 0 .* failed after its retry: ValueError: shard exploded.*rerun"):
+        run_etl(SAMPLES, lake=tmp_path / "lake", runner="process")
+    assert calls == [0, 0]  # the shard and its one retry; the run stopped there
+    assert rows(tmp_path / "lake", "select count(*) n from runs")[0]["n"] == 0

@@ -101,3 +101,27 @@ def test_a_runs_logs_name_tags_and_artifacts_reach_the_api_and_the_console_stays
     keys = {a["key"] for a in api(port, "/api/artifacts/filter", {"limit": 20})}
     assert {artifact_key(MARKDOWN_KEY, str(lake)), artifact_key(TABLE_KEY, str(lake))} <= keys
     assert artifact_key(MARKDOWN_KEY, str(lake)) != artifact_key(MARKDOWN_KEY, str(tmp_path / "other"))
+
+
+def test_python_m_flows_cli_ends_fast_yet_its_last_logs_and_final_state_reach_the_api(server, tmp_path):
+    """``python -m flows.cli`` (what make runs) ends with ``os._exit`` after the exit
+    handlers: the flow run's last log lines, sent at its very end, and its final state
+    must still be in the API, and the exit code and the summary on stdout kept."""
+    port, _, env = server
+    lake = tmp_path / "lake"
+    run = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--input", str(SAMPLES), "--lake", str(lake), "--quiet"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("run ") and "records" in run.stdout  # flushed before the exit
+    [flow_run] = api(port, "/api/flow_runs/filter", {"flow_runs": {"tags": {"all_": [f"lake:{lake}"]}}, "limit": 5})
+    assert flow_run["state_type"] == "COMPLETED"
+    logs = api(port, "/api/logs/filter", {"logs": {"flow_run_id": {"any_": [flow_run["id"]]}}, "limit": 200})
+    assert any(entry["message"].startswith("Finished in state Completed") and not entry["task_run_id"]
+               for entry in logs), [entry["message"] for entry in logs]
+    failing = subprocess.run(
+        [sys.executable, "-m", "flows.cli", "run", "--input", str(tmp_path / "missing"), "--lake", str(lake)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert failing.returncode == 2 and failing.stderr.startswith("copydesk: ")
