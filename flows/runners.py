@@ -6,6 +6,7 @@ Kept apart from what the flow does, so the same ``etl`` flow runs on any of them
 from __future__ import annotations
 
 import os
+import sys
 import warnings
 from typing import Literal
 
@@ -20,7 +21,9 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
     """The Prefect task runner for ``runner``.
 
     - ``process``: ``ProcessPoolTaskRunner`` with ``workers`` processes: ftfy is CPU-bound
-      pure Python, so threads would share one core.
+      pure Python, so threads would share one core. Each worker ends without the
+      interpreter's teardown (``_worker_started``). The flow runs the shards of a small
+      input in its own process instead (``flows.etl.runs_inline``): no worker starts.
     - ``thread``: one process, threads; for debugging and tiny inputs.
     - ``dask``: ``prefect_dask.DaskTaskRunner`` on a local cluster of ``workers`` single-
       threaded workers, or on the scheduler at ``dask_address`` (``tcp://host:8786``).
@@ -36,7 +39,7 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
     if runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=workers)
+        return ProcessPoolTaskRunner(max_workers=workers, initializer=_worker_started)
     if runner == "thread":
         from prefect.task_runners import ThreadPoolTaskRunner
 
@@ -59,6 +62,28 @@ def make_task_runner(runner: RunnerName, workers: int, dask_address: str | None 
             }
         )
     raise ValueError(f"unknown runner {runner!r}: use process, thread or dask")
+
+
+def _worker_started() -> None:
+    """Run once in each worker process of the pool, before its first task: at the pool's
+    shutdown the worker then ends as soon as its exit handlers have run (Prefect sends its
+    last logs and events there), skipping the interpreter's teardown of every module, which
+    the flow would wait for (a few tenths of a second) before it can finish."""
+    import atexit
+
+    atexit.register(_end_worker)
+
+
+def _end_worker() -> None:
+    import logging
+
+    logging.shutdown()  # registered before this handler, so it would run after it: run it now
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(0)
 
 
 def _check_api_url() -> None:
