@@ -39,9 +39,6 @@ from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
-import trafilatura
-from resiliparse.extract.html2text import extract_plain_text
-from resiliparse.parse.html import HTMLTree
 
 from transforms import decoding
 
@@ -198,12 +195,17 @@ def extract_page(html: str, fallback_url: str | None = None, language_hint: str 
 
 
 def _trafilatura(html: str, favor_precision: bool) -> str:
+    import trafilatura  # here: ~0.1 s to import, paid only by a process that meets a web page
+
     return trafilatura.extract(
         html, favor_precision=favor_precision, include_comments=False, with_metadata=False
     ) or ""
 
 
 def _resiliparse(html: str) -> str:
+    from resiliparse.extract.html2text import extract_plain_text
+    from resiliparse.parse.html import HTMLTree
+
     return extract_plain_text(HTMLTree.parse(html), main_content=True, list_bullets=False, alt_texts=False)
 
 
