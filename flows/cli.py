@@ -375,8 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--recompute-decisions", action="store_true",
                      help="recompute every near-duplicate pair (after changing --jaccard)")
     run.add_argument("--inline-mb", type=float, default=4.0,
-                     help="inputs of at most this many MB run in the flow's process, without starting "
-                          "worker processes (process runner; 0: always on the workers)")
+                     help="inputs of at most this many MB of text (compressed bytes count 8 times) run in the "
+                          "flow's process, without starting worker processes (process runner; 0: never)")
     run.add_argument("--publish-to", default=None, metavar="URL",
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)

@@ -246,14 +246,31 @@ def _io_failure(exc: OSError, plan: Plan) -> str:
 
 def runs_inline(plan: Plan, inline_mb: float) -> bool:
     """Whether the shards of ``plan`` run in the flow's process: on the process pool runner,
-    when they hold at most ``inline_mb`` MB in all. The other runners keep their own
+    when they hold at most ``inline_mb`` MB of text in all (``_text_bytes``). The other runners keep their own
     placement (threads are in-process already; a Dask cluster is up before the run)."""
     from prefect.context import FlowRunContext
     from prefect.task_runners import ProcessPoolTaskRunner
 
     context = FlowRunContext.get()
     pool = context is not None and isinstance(context.task_runner, ProcessPoolTaskRunner)
-    return pool and plan.bytes <= inline_mb * 1e6
+    return pool and sum(_text_bytes(c) for shard in plan.shards for c in shard) <= inline_mb * 1e6
+
+
+# Compressed or archived inputs hold several times their size in text: they count as this
+# many times their bytes against ``inline_mb``.
+_PACKED_SUFFIXES = (".gz", ".tgz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".7z")
+_PACKED_WEIGHT = 8
+
+
+def _text_bytes(candidate: Candidate) -> int:
+    """About the bytes of text ``candidate`` holds, for ``runs_inline``.
+
+    >>> from flows.readers.discovery import InputFile
+    >>> _text_bytes(Candidate(InputFile("a.jsonl.zst", 1000, "a.jsonl.zst"), None))
+    8000
+    """
+    packed = candidate.file.relpath.lower().endswith(_PACKED_SUFFIXES)
+    return candidate.size * (_PACKED_WEIGHT if packed else 1)
 
 
 def _process_shards(plan: Plan, lake_root: str, sources: str | None, progress: bool,
