@@ -15,7 +15,17 @@ from collections.abc import Sequence
 import xxhash
 
 from transforms import wire
-from transforms.records import Paragraph
+from transforms.records import Paragraph, count_words
+
+# The words of a comparison text are runs of letters and digits (``comparison_tokens``,
+# the words MinHash shingles and the title check compares).
+WORD = re.compile(r"\w+")
+# The same words of an ASCII text, found on its bytes: every byte that is not an ASCII
+# word character (what ``\w`` matches below U+0080: letters, digits, "_") becomes a space,
+# and bytes.split() cuts at the spaces, several times faster than the regex
+# (tests/test_fingerprints.py checks that both give the same words, on any text).
+_ASCII_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+_NON_WORD_TO_SPACE = bytes(b if b in _ASCII_WORD else 0x20 for b in range(256))
 
 # Blank lines (possibly holding spaces) separate paragraphs, and so does U+2029, the
 # Unicode paragraph separator some exports use instead.
@@ -150,10 +160,39 @@ def comparison_text(paragraph: str) -> str:
     >>> comparison_text("He said \\u201cfast\\u201d \\u2013 NOW") == comparison_text('he said "fast" - now')
     True
     """
+    if paragraph.isascii():
+        # The same steps on ASCII: NFKC leaves it as it is, casefold() is lower(), and the
+        # backtick is the one ASCII character of _QUOTES (tests/test_paragraphs.py checks
+        # that both paths agree on any ASCII text).
+        text = paragraph.lower()
+        return normalize_space(text.replace("`", "'") if "`" in text else text)
+    return general_comparison_text(paragraph)
+
+
+def general_comparison_text(paragraph: str) -> str:
+    """``comparison_text`` by its general steps, on any text (the ASCII shortcut's reference).
+
+    >>> general_comparison_text("Fast \\u2013 NOW") == comparison_text("Fast \\u2013 NOW") == "fast - now"
+    True
+    """
     # Invisible characters go before NFKC, quotes after it: NFKC maps some typographic
     # forms (fullwidth, the ellipsis) to ones the table then unifies.
     text = unicodedata.normalize("NFKC", translate_where_needed(paragraph, _QUOTES, _HAS_QUOTE))
     return normalize_space(translate_where_needed(text, _QUOTES, _HAS_QUOTE).casefold())
+
+
+def comparison_tokens(comparison: str) -> list[bytes]:
+    """The words of a comparison text (``WORD.findall(comparison)``), each as its UTF-8
+    bytes, which is what MinHash hashes (``fingerprints.words(text)`` encoded is
+    ``comparison_tokens(comparison_text(text))``).
+
+    >>> comparison_tokens("talks 'ended', late!"), comparison_tokens("caf\u00e9 au_lait")
+    ([b'talks', b'ended', b'late'], [b'caf\xc3\xa9', b'au_lait'])
+    """
+    if comparison.isascii():
+        return comparison.encode("ascii").translate(_NON_WORD_TO_SPACE).split()
+    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
+    return list(map(str.encode, WORD.findall(comparison)))
 
 
 def paragraph_key(paragraph: str) -> str:
@@ -171,14 +210,16 @@ def key_of_comparison(comparison: str) -> str:
 
 
 def cut(position: int, text: str) -> Paragraph:
-    """A new ``kept`` paragraph with its key and its comparison text, computed once.
+    """A new ``kept`` paragraph with its key, its comparison text, its comparison words
+    and its word count, each computed once.
 
     >>> p = cut(0, "Fast \\u2013 NOW")
-    >>> p.key == paragraph_key("fast - now"), p.comparison
-    (True, 'fast - now')
+    >>> p.key == paragraph_key("fast - now"), p.comparison, p.tokens, p.word_count
+    (True, 'fast - now', [b'fast', b'now'], 3)
     """
     comparison = comparison_text(text)
-    return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison)
+    return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
+                     tokens=comparison_tokens(comparison), words=count_words(text))
 
 
 def comparison_of(paragraph: Paragraph) -> str:
