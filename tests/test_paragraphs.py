@@ -310,3 +310,34 @@ def test_cut_caches_what_the_paragraph_s_text_gives(text):
         assert p.tokens == [w.encode("utf-8") for w in _WORD_RE.findall(comparison_text(paragraph))]
         assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
         assert p.key == paragraph_key(paragraph)
+
+
+def _reflow_and_explain_general(text: str) -> tuple[str, list[str]]:
+    """reflow_and_explain by its general steps only (every regex, every block through the
+    wire grouping): the oracle of its shortcuts."""
+    text = paragraphs._LINE_ENDS.sub("\n", text)
+    names: list[str] = []
+    out: list[str] = []
+    for block in wire.split_signoff(paragraphs._BLANK_LINE.split(text)):
+        groups = wire.indented_paragraphs(block.split("\n"))
+        if len(groups) > 1:
+            names.append(paragraphs.INDENTED_FIX)
+        for lines in groups:
+            paragraph = normalize_space(" ".join(lines))
+            if not paragraphs._HAS_VISIBLE.search(paragraph):
+                continue
+            if sum(1 for line in lines if line.strip()) > 1:
+                names.append(paragraphs.REFLOW_FIX)
+            out.append(paragraph)
+    return "\n\n".join(out), list(dict.fromkeys(names))
+
+
+_LAYOUT = st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\x85", "\x0b", "\x0c", "\u2028", "\u2029", " ", "  ", "\t",
+                           "\u00a0", "\u3000", "\u200b", "\ufeff", "\u00ad", "REUTER", "-- AP", "    ", "Talks",
+                           "ended.", "caf\u00e9", "a"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.lists(_LAYOUT, max_size=30).map("".join), st.text(alphabet=_TABLE_TEXT)))
+def test_reflow_s_shortcuts_give_what_its_general_steps_give(text):
+    assert paragraphs.reflow_and_explain(text) == _reflow_and_explain_general(text)
