@@ -35,6 +35,9 @@ from transforms.records import Article, Reject
 
 # Rows buffered per table before a row group is written.
 BATCH_ROWS = 2_000
+# Random 32- and 64-bit hashes (and one id per row): a dictionary of them costs over ten
+# times the time of writing them plain, and makes the file bigger, not smaller.
+SIGNATURE_PLAIN_COLUMNS = ("article_id", "minhash", "bands")
 # The fixes_applied entry counting rows whose strings the writer had to make valid UTF-8.
 SURROGATES_REPLACED = "writer:surrogates-replaced"
 _DETAIL_CHARS = 500
@@ -49,8 +52,11 @@ class TableWriter:
     (UTF-8) cannot hold.
     """
 
-    def __init__(self, path, schema: pa.Schema):
+    def __init__(self, path, schema: pa.Schema, plain: tuple[str, ...] = ()):
         self.path, self.schema = path, schema
+        # Columns written without dictionary encoding (``plain``): values that rarely
+        # repeat, where building the dictionary costs more than it saves.
+        self.use_dictionary = [name for name in schema.names if name not in plain] if plain else True
         self.names = schema.names
         self.columns: dict[str, list] = {name: [] for name in self.names}
         self.count = 0
@@ -89,7 +95,8 @@ class TableWriter:
         with lake_io(self.path):
             if self.writer is None:
                 os.makedirs(os.path.dirname(self.path), exist_ok=True)
-                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
+                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION,
+                                               use_dictionary=self.use_dictionary)
             self.writer.write_table(table)
         self.columns = {name: [] for name in self.names}
         self.count = 0
@@ -156,7 +163,8 @@ def process_shard(
         "articles": TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
         "paragraphs": TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
         "rejects": TableWriter(lake.staged_file(run_id, "rejects", shard), REJECTS),
-        "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES),
+        "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES,
+                                  plain=SIGNATURE_PLAIN_COLUMNS),
     }
     try:
         counts = RunCounts.total(_process_file(file, registry, writers, run_id, started_at) for file in files)

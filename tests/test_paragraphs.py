@@ -275,7 +275,8 @@ _TOKEN_TEXT = st.one_of(
 def test_the_byte_table_marks_exactly_the_ascii_characters_the_regex_calls_word():
     word_bytes = {b for b in range(128) if _WORD_RE.fullmatch(chr(b))}
     assert word_bytes == set(paragraphs._ASCII_WORD)
-    assert [paragraphs._NON_WORD_TO_SPACE[b] for b in range(128)] == [b if b in word_bytes else 0x20 for b in range(128)]
+    table = paragraphs._NON_WORD_TO_SPACE
+    assert [table[b] for b in range(128)] == [b if b in word_bytes else 0x20 for b in range(128)]
 
 
 @settings(max_examples=1000, deadline=None)

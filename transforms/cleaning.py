@@ -177,12 +177,27 @@ def record_fixes(fixes: tuple[str, ...], step: str, names: Iterable[str], each: 
     return tuple(out)
 
 
+# The enabled steps of a stage, by (stage, config): a config is frozen, and its inputs'
+# records share it. Bounded; cleared when full.
+_STEPS_CACHE: dict[tuple[Stage, SourceConfig], tuple[TextStep, ...]] = {}
+
+
+def _steps_of(stage: Stage, config: SourceConfig) -> tuple[TextStep, ...]:
+    key = (stage, config)
+    steps = _STEPS_CACHE.get(key)
+    if steps is None:
+        if len(_STEPS_CACHE) >= 1024:
+            _STEPS_CACHE.clear()
+        steps = _STEPS_CACHE[key] = tuple(s for s in TEXT_STEPS if s.stage == stage and s.enabled(config))
+    return steps
+
+
 def apply_text_steps(
     stage: Stage, texts: tuple[str | None, ...], config: SourceConfig, fixes: tuple[str, ...]
 ) -> tuple[tuple[str | None, ...], tuple[str, ...]]:
     """Run the ``stage``'s enabled text steps over each text in turn (an empty text is left
     as it is); return the texts and ``fixes`` with what the steps did."""
-    steps = [s for s in TEXT_STEPS if s.stage == stage and s.enabled(config)]
+    steps = _steps_of(stage, config)
     out: list[str | None] = []
     for text in texts:
         for step in steps if text else ():
