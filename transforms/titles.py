@@ -133,9 +133,9 @@ def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> di
         # A site suffix is short and set off by a separator; anything longer after the
         # title is body text, and that paragraph stays.
         suffix = len(found_words) - len(title_words)
-        separated = any(sep in paragraph.text for sep in _SUFFIX_SEPARATORS)
         if found_words == title_words or (
-            i == 0 and found_words[: len(title_words)] == title_words and 0 < suffix <= 4 and separated
+            i == 0 and 0 < suffix <= 4 and found_words[: len(title_words)] == title_words
+            and any(sep in paragraph.text for sep in _SUFFIX_SEPARATORS)
         ):
             found[paragraph.position] = None
     return found
