@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import xxhash
@@ -231,7 +232,7 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         fixes = record_fixes(fixes, "date", published.notes, each=True)
     values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
     # The body is the kept paragraphs joined, so its words are theirs, already computed.
-    body_tokens = [w for p in paragraphs if p.status == "kept" for w in paragraph_tokens(p)]
+    body_tokens = list(chain.from_iterable(paragraph_tokens(p) for p in paragraphs if p.status == "kept"))
     signature = fingerprints.fingerprint(values["body"], body_tokens=body_tokens)
     return Article(values=values, paragraphs=paragraphs, signature=signature)
 

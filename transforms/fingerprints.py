@@ -141,12 +141,15 @@ def token_shingle_values(tokens: list[bytes], size: int = DEFAULT_MINHASH.shingl
     word_hashes = np.fromiter(map(xxhash.xxh64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
-    with np.errstate(over="ignore"):
-        combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
-        product = np.empty_like(combined)
-        for slot in range(1, width):
-            combined += np.multiply(word_hashes[slot : slot + count], _SLOT_MULTIPLIERS[slot], out=product)
+    # Array arithmetic on unsigned integers wraps around (mod 2**64) without a warning.
+    combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
+    for slot in range(1, width):
+        combined += word_hashes[slot : slot + count] * _SLOT_MULTIPLIERS[slot]
     return (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
+
+
+# Shingles per block of the (shingles x num_perm) matrix: bounds its size for long texts.
+_CHUNK = 4096
 
 
 @lru_cache(maxsize=4)
@@ -181,13 +184,16 @@ def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH)
     # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
     shingles = token_shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
+    if 0 < len(shingles) <= _CHUNK:  # almost every article: one matrix, no running minimum
+        values = shingles[:, None] * a
+        values += b
+        return (values.min(axis=0) >> np.uint64(32)).astype(np.uint32)
     signature = np.full(config.num_perm, _MAX_HASH, dtype=np.uint64)
     # Chunks bound the temporary (chunk x num_perm) matrix for very long texts.
-    for start in range(0, len(shingles), 4096):
-        chunk = shingles[start : start + 4096, None]
-        with np.errstate(over="ignore"):
-            values = chunk * a
-            values += b
+    for start in range(0, len(shingles), _CHUNK):
+        chunk = shingles[start : start + _CHUNK, None]
+        values = chunk * a  # wraps around mod 2**64, as multiply-shift hashing needs
+        values += b
         # ">> 32" never changes which value is smallest, so it is taken after the minimum,
         # on num_perm values instead of the whole matrix.
         np.minimum(signature, values.min(axis=0) >> np.uint64(32), out=signature)
