@@ -53,8 +53,8 @@ STEPS = [
     ("  article values", "transforms/article.py", "article_values"),
     ("    language id (CLD2)", "transforms/language.py", "identify"),
     ("  MinHash signature and bands", "transforms/fingerprints.py", "fingerprint"),
-    ("shard: rows into columns", "flows/shard.py", "_add_article"),
-    ("Parquet: tables and writes", "flows/shard.py", "flush"),
+    ("shard: rows into columns (and the writes they fill)", "flows/shard.py", "_add_article"),
+    ("Parquet: Arrow tables and writes", "flows/shard.py", "flush"),
 ]
 
 
@@ -93,7 +93,7 @@ def profile_shard(name: str, files: list, repeat: int, out: io.StringIO) -> dict
     print(f"{name}: process_shard over {len(files)} file(s), {mb:.2f} MB: {total:.2f} s under cProfile", file=out)
     for label, path, func_name in STEPS:
         cumulative = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(path) and func == func_name)
-        print(f"  {label:<36} {cumulative:6.2f} s  {cumulative / total:6.1%}", file=out)
+        print(f"  {label:<50} {cumulative:6.2f} s  {cumulative / total:6.1%}", file=out)
     print(f"  per core: {mb / wall:.2f} MB/s (median wall {wall:.2f} s of {len(walls)}; fastest {min(walls):.2f} s, "
           f"{mb / min(walls):.2f} MB/s); {mb / cpu:.2f} MB per CPU second (median CPU {cpu:.2f} s)", file=out)
     return {"mb": mb, "wall": wall, "fastest": min(walls), "cpu": cpu}
