@@ -1,52 +1,79 @@
-"""Where a shard's time goes: ``python -m bench.profile [--files 600]``.
+"""Where a shard's time goes, and one core's throughput: ``python -m bench.profile``.
 
-Runs ``flows.shard.process_shard`` in this process over the first ``--files`` BBC
-articles under cProfile and prints the cumulative time of each per-article step as a
-share of the whole. cProfile slows Python code down, so read the shares, not the seconds.
-Then it runs the same shard ``--repeat`` times without the profiler and prints the median
-and the fastest (the machine is shared: the fastest run is the least disturbed one), and
-the median CPU time of this process, which other processes disturb less than wall time.
+Runs ``flows.shard.process_shard`` in this process, on one core, over two inputs:
+
+- ``jsonl``: one JSON Lines file of the bench corpus (BBC articles, 10% of them mojibake,
+  the records ``bench.etl`` times end to end), ``--mb`` MB of it (4 by default: one shard
+  of the end-to-end run);
+- ``bbc``: the first ``--files`` BBC ``.txt`` articles (600 by default).
+
+For each, it first runs the shard under cProfile and prints the cumulative time of each
+step (``STEPS``, the functions ``transforms.article.clean_record`` chains and the shard's
+writes) as a share of the whole; cProfile slows Python code down more than C code, so
+read the shares, not the seconds. Then it runs the same shard ``--repeat`` times without
+the profiler and prints the per-core throughput: MB over the median wall time (and the
+fastest run: the machine is shared, the fastest is the least disturbed), and MB per CPU
+second of this process (``time.process_time``), which other processes disturb less.
+
+The figures are printed and written to ``--out`` (``bench/results/profile.txt``).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import io
 import pstats
 import statistics
 import tempfile
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+
+# (label, file, function): a step's time is the cumulative time of that function.
 STEPS = [
     ("read input (readers)", "flows/readers/files.py", "iter_records"),
+    ("  JSON parse", "transforms/jsonvalues.py", "parse_json"),
     ("clean_record (all of it)", "transforms/article.py", "clean_record"),
-    ("  decode bytes", "transforms/decoding.py", "decode"),
+    ("  map fields", "transforms/fields.py", "map_fields"),
+    ("  decode bytes (.txt)", "transforms/decoding.py", "decode"),
     ("  repair text (ftfy fast path)", "transforms/repair.py", "repair_and_explain"),
-    ("  re-flow paragraphs", "transforms/paragraphs.py", "reflow"),
-    ("  paragraphs: comparison text, key", "transforms/paragraphs.py", "cut"),
-    ("  bylines", "transforms/bylines.py", "is_byline"),
+    ("  strip tags", "transforms/tags.py", "strip_tags"),
+    ("  re-flow", "transforms/paragraphs.py", "reflow_and_explain"),
+    ("  cut: comparison text, key, words", "transforms/paragraphs.py", "cut"),
+    ("  clean title", "transforms/titles.py", "clean_title"),
+    ("  paragraph steps (all four)", "transforms/cleaning.py", "apply_paragraph_steps"),
+    ("    sign-offs", "transforms/wire.py", "find_signoffs"),
+    ("    bylines", "transforms/bylines.py", "find_bylines"),
+    ("    title repeats", "transforms/titles.py", "find_title_repeats"),
+    ("    repeated paragraphs", "transforms/paragraphs.py", "find_repeats"),
     ("  dates", "transforms/dates.py", "parse_date"),
-    ("  language id (CLD2)", "transforms/language.py", "identify"),
-    ("  title repeat check", "transforms/titles.py", "find_title_repeats"),
+    ("  article values", "transforms/article.py", "article_values"),
+    ("    language id (CLD2)", "transforms/language.py", "identify"),
     ("  MinHash signature and bands", "transforms/fingerprints.py", "fingerprint"),
-    ("Parquet writes", "flows/shard.py", "flush"),
+    ("shard: rows into columns (and the writes they fill)", "flows/shard.py", "_add_article"),
+    ("Parquet: Arrow tables and writes", "flows/shard.py", "flush"),
 ]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, default=600)
-    parser.add_argument("--repeat", type=int, default=3, help="runs without the profiler (median and fastest)")
-    args = parser.parse_args(argv)
+def jsonl_shard(mb: float, workdir: Path) -> Path:
+    """One JSON Lines file of the bench corpus (``bench.etl``'s records), ``mb`` MB, built once."""
+    from bench.corpus import build_corpus
+    from bench.etl import write_corpus
 
-    from bench.corpus import BBC
-    from flows.readers import discover_inputs
+    folder = workdir / f"profile-{mb:g}mb"
+    if not (folder / "part-000.jsonl").exists():
+        write_corpus(build_corpus(int(mb * 1e6), 0.10, seed=20261126), folder, 1)
+    return folder
+
+
+def profile_shard(name: str, files: list, repeat: int, out: io.StringIO) -> dict[str, float]:
+    """Print ``STEPS``' shares under cProfile, then the per-core throughput; return the figures."""
     from flows.shard import process_shard
-    from transforms import language
 
-    language.detect_language("load the model before timing, once per process as in a worker")
-    files = discover_inputs(str(BBC))[: args.files]
+    mb = sum(f.size for f in files) / 1e6
     profile = cProfile.Profile()
     with tempfile.TemporaryDirectory() as lake:
         t = time.perf_counter()
@@ -54,38 +81,50 @@ def main(argv: list[str] | None = None) -> int:
         process_shard(0, files, "profile", datetime.now(UTC), lake)
         profile.disable()
         total = time.perf_counter() - t
-    # The same work without the profiler, and the two heaviest steps alone on the same texts.
-    runs, cpu = [], []
-    for _ in range(max(args.repeat, 1)):
+    walls, cpus = [], []
+    for _ in range(max(repeat, 1)):
         with tempfile.TemporaryDirectory() as lake:
             t, c = time.perf_counter(), time.process_time()
             process_shard(0, files, "plain", datetime.now(UTC), lake)
-            runs.append(time.perf_counter() - t)
-            cpu.append(time.process_time() - c)
-    plain, fastest = statistics.median(runs), min(runs)
-    from transforms.fingerprints import minhash
-
-    texts = [open(f.path, encoding="utf-8", errors="replace").read() for f in files]
-    t = time.perf_counter()
-    for text in texts:
-        language.detect_language(text)
-    language_seconds = time.perf_counter() - t
-    t = time.perf_counter()
-    for text in texts:
-        minhash(text)
-    minhash_seconds = time.perf_counter() - t
+            walls.append(time.perf_counter() - t)
+            cpus.append(time.process_time() - c)
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
     stats = pstats.Stats(profile).stats  # {(file, line, name): (cc, nc, tt, ct, callers)}
-    mb = sum(f.size for f in files) / 1e6
-    print(f"process_shard over {len(files)} BBC files ({mb:.2f} MB): {total:.2f} s under cProfile")
-    for label, path, name in STEPS:
-        cumulative = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(path) and func == name)
-        print(f"  {label:<32} {cumulative:6.2f} s  {cumulative / total:6.1%}")
-    print(f"without the profiler: process_shard {plain:.2f} s ({mb / plain:.2f} MB/s on one core); "
-          f"fastest of {len(runs)}: {fastest:.2f} s ({mb / fastest:.2f} MB/s); "
-          f"CPU time (other processes on the machine count less here) {statistics.median(cpu):.2f} s "
-          f"({mb / statistics.median(cpu):.2f} MB per CPU second); "
-          f"language id alone {language_seconds:.2f} s ({language_seconds / plain:.0%}), "
-          f"MinHash alone {minhash_seconds:.2f} s ({minhash_seconds / plain:.0%})")
+    print(f"{name}: process_shard over {len(files)} file(s), {mb:.2f} MB: {total:.2f} s under cProfile", file=out)
+    for label, path, func_name in STEPS:
+        cumulative = sum(v[3] for (file, _, func), v in stats.items() if file.endswith(path) and func == func_name)
+        print(f"  {label:<50} {cumulative:6.2f} s  {cumulative / total:6.1%}", file=out)
+    print(f"  per core: {mb / wall:.2f} MB/s (median wall {wall:.2f} s of {len(walls)}; fastest {min(walls):.2f} s, "
+          f"{mb / min(walls):.2f} MB/s); {mb / cpu:.2f} MB per CPU second (median CPU {cpu:.2f} s)", file=out)
+    return {"mb": mb, "wall": wall, "fastest": min(walls), "cpu": cpu}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", choices=["jsonl", "bbc", "both"], default="both")
+    parser.add_argument("--mb", type=float, default=4.0, help="MB of the bench corpus in the JSON Lines shard")
+    parser.add_argument("--files", type=int, default=600, help="BBC .txt files in the bbc shard")
+    parser.add_argument("--repeat", type=int, default=3, help="runs without the profiler (median and fastest)")
+    parser.add_argument("--workdir", default=str(ROOT / "data" / "bench"))
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "profile.txt"))
+    args = parser.parse_args(argv)
+
+    from bench.corpus import BBC
+    from flows.readers import discover_inputs
+    from transforms import language
+
+    language.detect_language("warm the detector up once per process, as in a worker")
+    out = io.StringIO()
+    if args.corpus in ("jsonl", "both"):
+        folder = jsonl_shard(args.mb, Path(args.workdir))
+        profile_shard("bench corpus, one JSON Lines shard (10% mojibake)", discover_inputs(str(folder)),
+                      args.repeat, out)
+    if args.corpus in ("bbc", "both"):
+        profile_shard(f"BBC .txt, first {args.files} files", discover_inputs(str(BBC))[: args.files], args.repeat, out)
+    print(out.getvalue(), end="")
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(out.getvalue(), encoding="utf-8")
     return 0
 
 

@@ -35,6 +35,9 @@ from transforms.records import Article, Reject
 
 # Rows buffered per table before a row group is written.
 BATCH_ROWS = 2_000
+# Random 32- and 64-bit hashes (and one id per row): a dictionary of them costs over ten
+# times the time of writing them plain, and makes the file bigger, not smaller.
+SIGNATURE_PLAIN_COLUMNS = ("article_id", "minhash", "bands")
 # The fixes_applied entry counting rows whose strings the writer had to make valid UTF-8.
 SURROGATES_REPLACED = "writer:surrogates-replaced"
 _DETAIL_CHARS = 500
@@ -42,39 +45,61 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class TableWriter:
-    """Buffers rows and writes them as row groups of one staging Parquet file.
+    """Buffers rows, column by column, and writes them as row groups of one staging
+    Parquet file: the Arrow table of a batch is built once, from its columns.
 
     ``replaced`` counts the rows stored with U+FFFD for lone surrogates, which Parquet
     (UTF-8) cannot hold.
     """
 
-    def __init__(self, path, schema: pa.Schema):
+    def __init__(self, path, schema: pa.Schema, plain: tuple[str, ...] = ()):
         self.path, self.schema = path, schema
-        self.rows: list[dict] = []
+        # Columns written without dictionary encoding (``plain``): values that rarely
+        # repeat, where building the dictionary costs more than it saves.
+        self.use_dictionary = [name for name in schema.names if name not in plain] if plain else True
+        self.names = schema.names
+        self.columns: dict[str, list] = {name: [] for name in self.names}
+        self.count = 0
         self.writer: pq.ParquetWriter | None = None
         self.replaced = 0
 
     def add(self, row: dict) -> None:
-        self.rows.append(row)
-        if len(self.rows) >= BATCH_ROWS:
+        """One row; a column it lacks is null."""
+        for name, column in self.columns.items():
+            column.append(row.get(name))
+        self.count += 1
+        if self.count >= BATCH_ROWS:
+            self.flush()
+
+    def extend(self, columns: dict[str, list], count: int) -> None:
+        """``count`` rows given as columns (a list of ``count`` values per name); a name
+        not given is null in every row."""
+        for name, column in self.columns.items():
+            values = columns.get(name)
+            column.extend(values if values is not None else [None] * count)
+        self.count += count
+        if self.count >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
-        if not self.rows:
+        if not self.count:
             return
         try:
-            table = pa.Table.from_pylist(self.rows, schema=self.schema)
+            table = pa.Table.from_pydict(self.columns, schema=self.schema)
         except UnicodeEncodeError:
             # Rare: pay for the scan only when a batch does not encode.
-            cleaned = [_valid_utf8(row) for row in self.rows]
-            self.replaced += sum(new is not old for new, old in zip(cleaned, self.rows, strict=True))
+            rows = [dict(zip(self.names, values, strict=True)) for values in zip(*self.columns.values(), strict=True)]
+            cleaned = [_valid_utf8(row) for row in rows]
+            self.replaced += sum(new is not old for new, old in zip(cleaned, rows, strict=True))
             table = pa.Table.from_pylist(cleaned, schema=self.schema)
         with lake_io(self.path):
             if self.writer is None:
                 os.makedirs(os.path.dirname(self.path), exist_ok=True)
-                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION)
+                self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION,
+                                               use_dictionary=self.use_dictionary)
             self.writer.write_table(table)
-        self.rows = []
+        self.columns = {name: [] for name in self.names}
+        self.count = 0
 
     def close(self) -> None:
         self.flush()
@@ -138,7 +163,8 @@ def process_shard(
         "articles": TableWriter(lake.staged_file(run_id, "articles", shard), ARTICLES),
         "paragraphs": TableWriter(lake.staged_file(run_id, "paragraphs", shard), PARAGRAPHS),
         "rejects": TableWriter(lake.staged_file(run_id, "rejects", shard), REJECTS),
-        "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES),
+        "signatures": TableWriter(lake.staged_file(run_id, "signatures", shard), SIGNATURES,
+                                  plain=SIGNATURE_PLAIN_COLUMNS),
     }
     try:
         counts = RunCounts.total(_process_file(file, registry, writers, run_id, started_at) for file in files)
@@ -239,20 +265,22 @@ def _add_article(
                 "run_id": run_id,
             }
         )
-    for p in article.paragraphs:
-        writers["paragraphs"].add(
-            {
-                "article_id": values["article_id"],
-                "position": p.position,
-                "text": p.text,
-                "status": p.status,
-                "repeat_of": p.repeat_of,
-                "reason": p.reason,
-                "key": p.key,
-                "word_count": p.word_count,
-                "run_id": run_id,
-            }
-        )
+    paragraphs = article.paragraphs
+    n = len(paragraphs)
+    writers["paragraphs"].extend(
+        {
+            "article_id": [values["article_id"]] * n,
+            "position": [p.position for p in paragraphs],
+            "text": [p.text for p in paragraphs],
+            "status": [p.status for p in paragraphs],
+            "repeat_of": [p.repeat_of for p in paragraphs],
+            "reason": [p.reason for p in paragraphs],
+            "key": [p.key for p in paragraphs],
+            "word_count": [p.word_count for p in paragraphs],
+            "run_id": [run_id] * n,
+        },
+        n,
+    )
     removed: dict[str, int] = {}
     for p in article.paragraphs:
         if p.status != "kept":

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import transforms.bylines as bylines_module
 from tests.conftest import SEED, corpus_path, fakenews_csv_rows
 from transforms.bylines import Byline, is_byline, name_case, parse_byline
 
@@ -266,3 +267,28 @@ def test_names_that_are_words(text, authors, agency):
 
 def test_a_byline_with_a_word_surname_leaves_the_body():
     assert is_byline("By Roger May") and is_byline("By Dean Lokken") and not is_byline("By May the talks ended")
+
+
+def _is_byline_general(paragraph: str) -> bool:
+    """is_byline without its opening check: the oracle of that shortcut."""
+    lines = (" ".join(line.split()) for line in paragraph.splitlines())
+    text = "\n".join(line for line in lines if line)
+    if not text or len(text) > bylines_module.MAX_BYLINE_CHARS or not bylines_module._BYLINE_START.match(text):
+        return False
+    if re.search(r"\d", bylines_module._clean(text)) or text.count(".") > 4 or "?" in text or "!" in text:
+        return False
+    authors, agency, kinds = bylines_module._analyse(text)
+    if not (authors or agency) or kinds[0] not in ("person", "agency"):
+        return False
+    return all(k in ("person", "agency", "role", "place", "org") for k in kinds)
+
+
+_BYLINE_PARTS = st.sampled_from(["By", "BY", "by", "Written", "Words", "Reporting", "Report", "Story", "Text",
+                                 "Anthony", "Solly", "Reuters", "and", "in", "London", "Staff", "B", "y",
+                                 " ", "  ", "\n", "\r\n", "\x1c", "\x85", "\u2028", "\u00a0", "\t", ",", "."])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_BYLINE_PARTS, max_size=12).map("".join) | st.text(max_size=40))
+def test_the_opening_check_rejects_only_what_the_full_check_rejects(paragraph):
+    assert is_byline(paragraph) == _is_byline_general(paragraph)

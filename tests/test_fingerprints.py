@@ -180,3 +180,25 @@ def test_minhash_equals_the_former_implementation_on_arbitrary_words(parts):
     text = " ".join(parts)
     assert minhash(text).tobytes() == _minhash_before(text).tobytes()
     assert shingle_hashes(text).tolist() == sorted(set(fingerprints.shingle_values(words(text)).tolist()))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet=st.one_of(_JOINS, st.characters(max_codepoint=127),
+                                           st.characters(exclude_categories=("Cs",)))), max_size=6))
+def test_the_signature_from_the_paragraphs_tokens_is_the_signature_of_the_body(texts):
+    # clean_record fingerprints from its kept paragraphs' cached tokens (bytes, found by a
+    # byte table on ASCII text): the same signature and bands as from the body's words.
+    body = "\n\n".join(texts)
+    tokens = [t for text in texts for t in fingerprints.paragraph_tokens(cut(0, text))]
+    assert tokens == [w.encode("utf-8") for w in words(body)]
+    assert fingerprint(body, body_tokens=tokens) == fingerprint(body)
+    if body:
+        assert fingerprint(body).minhash == tuple(_minhash_before(body).tolist())
+
+
+def test_bands_are_the_hashes_of_each_band_s_rows():
+    sig = minhash("Talks ended late on Monday without a deal, officials said.")
+    rows = DEFAULT_MINHASH.rows
+    expected = [xxhash.xxh3_64_intdigest(sig[i * rows:(i + 1) * rows].astype(np.uint32).tobytes(), seed=i) - 2**63
+                for i in range(DEFAULT_MINHASH.bands)]
+    assert band_hashes(sig) == expected

@@ -139,3 +139,13 @@ def test_any_text_gives_a_well_formed_answer(parts):
     assert found.code is None or (len(found.code) == 2 and found.score >= MIN_SCORE)
     assert found.score is None or 0.0 <= found.score <= 1.0
     assert found.reason in {None, "too_short", "low_score", "unknown", "not_iso639_1"}
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["a", "bb", "ccc", "1", "42", "é", "été", " ", "  ", "\n", "\u00a0", "\u3000", "x1"]),
+                max_size=80).map(" ".join))
+def test_the_first_words_are_those_of_the_whole_split(sample):
+    from itertools import islice
+
+    whole = list(islice(filter(language_module._is_word, sample.split()), language_module.MIN_WORDS))
+    assert language_module._first_words(sample) == whole

@@ -261,3 +261,84 @@ def test_wire_copy_is_cut_at_its_indented_lines_and_its_signoff_set_apart():
     assert cut_paragraphs(reflow("  A quote\n  in two lines.")) == ["A quote in two lines."]
     assert cut_paragraphs(reflow("- an item\n  continued\n- another")) == ["- an item continued - another"]
     assert cut_paragraphs(reflow("Talks ended.\nReuter said so.")) == ["Talks ended. Reuter said so."]
+
+
+_WORD_RE = re.compile(r"\w+")
+# ASCII first (the fast path), then any code point, plus the characters \w is unsure of.
+_TOKEN_TEXT = st.one_of(
+    st.text(alphabet=st.characters(max_codepoint=127)),
+    st.text(alphabet=st.one_of(st.sampled_from("_ \t\n`'-\u00a0\u00e9\u0301\u0660\u00b2\u2160\u200c\u00ad"),
+                               st.characters(exclude_categories=("Cs",)))),
+)
+
+
+def test_the_byte_table_marks_exactly_the_ascii_characters_the_regex_calls_word():
+    word_bytes = {b for b in range(128) if _WORD_RE.fullmatch(chr(b))}
+    assert word_bytes == set(paragraphs._ASCII_WORD)
+    table = paragraphs._NON_WORD_TO_SPACE
+    assert [table[b] for b in range(128)] == [b if b in word_bytes else 0x20 for b in range(128)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_TOKEN_TEXT)
+def test_comparison_tokens_are_the_regex_words_as_utf8_on_arbitrary_text(text):
+    expected = [w.encode("utf-8") for w in _WORD_RE.findall(text)]
+    assert paragraphs.comparison_tokens(text) == expected
+    comparison = comparison_text(text)
+    assert paragraphs.comparison_tokens(comparison) == [w.encode("utf-8") for w in _WORD_RE.findall(comparison)]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.one_of(st.characters(max_codepoint=127), st.sampled_from("`` \t\n\x0b\x1c\x1f"))))
+def test_the_ascii_comparison_text_is_the_general_one(text):
+    assert comparison_text(text) == paragraphs.general_comparison_text(text) == _comparison_text_before(text)
+
+
+def test_only_the_backtick_of_ascii_is_in_the_quote_table():
+    # What the ASCII shortcut of comparison_text assumes; NFKC and casefold() vs lower() too.
+    assert [chr(c) for c in paragraphs._QUOTES if c < 128] == ["`"]
+    ascii_chars = "".join(map(chr, range(128)))
+    assert unicodedata.normalize("NFKC", ascii_chars) == ascii_chars
+    assert ascii_chars.casefold() == ascii_chars.lower()
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKEN_TEXT)
+def test_cut_caches_what_the_paragraph_s_text_gives(text):
+    for paragraph in cut_paragraphs(reflow(text)) + [text]:
+        p = paragraphs.cut(3, paragraph)
+        assert p.comparison == comparison_text(paragraph)
+        assert p.tokens == [w.encode("utf-8") for w in _WORD_RE.findall(comparison_text(paragraph))]
+        assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
+        assert p.key == paragraph_key(paragraph)
+
+
+def _reflow_and_explain_general(text: str) -> tuple[str, list[str]]:
+    """reflow_and_explain by its general steps only (every regex, every block through the
+    wire grouping): the oracle of its shortcuts."""
+    text = paragraphs._LINE_ENDS.sub("\n", text)
+    names: list[str] = []
+    out: list[str] = []
+    for block in wire.split_signoff(paragraphs._BLANK_LINE.split(text)):
+        groups = wire.indented_paragraphs(block.split("\n"))
+        if len(groups) > 1:
+            names.append(paragraphs.INDENTED_FIX)
+        for lines in groups:
+            paragraph = normalize_space(" ".join(lines))
+            if not paragraphs._HAS_VISIBLE.search(paragraph):
+                continue
+            if sum(1 for line in lines if line.strip()) > 1:
+                names.append(paragraphs.REFLOW_FIX)
+            out.append(paragraph)
+    return "\n\n".join(out), list(dict.fromkeys(names))
+
+
+_LAYOUT = st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\x85", "\x0b", "\x0c", "\u2028", "\u2029", " ", "  ", "\t",
+                           "\u00a0", "\u3000", "\u200b", "\ufeff", "\u00ad", "REUTER", "-- AP", "    ", "Talks",
+                           "ended.", "caf\u00e9", "a"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.one_of(st.lists(_LAYOUT, max_size=30).map("".join), st.text(alphabet=_TABLE_TEXT)))
+def test_reflow_s_shortcuts_give_what_its_general_steps_give(text):
+    assert paragraphs.reflow_and_explain(text) == _reflow_and_explain_general(text)

@@ -14,6 +14,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import xxhash
@@ -21,7 +22,7 @@ import xxhash
 from transforms import bylines, dates, decoding, fingerprints, html, language, titles, urls, wire
 from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
-from transforms.fingerprints import content_key, paragraph_words
+from transforms.fingerprints import content_key, paragraph_tokens
 from transforms.paragraphs import cut, cut_paragraphs, normalize_space
 from transforms.printable import escape_field
 from transforms.records import Article, Paragraph, RawRecord, Reject
@@ -231,8 +232,8 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
         fixes = record_fixes(fixes, "date", published.notes, each=True)
     values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
     # The body is the kept paragraphs joined, so its words are theirs, already computed.
-    body_words = [w for p in paragraphs if p.status == "kept" for w in paragraph_words(p)]
-    signature = fingerprints.fingerprint(values["body"], body_words=body_words)
+    body_tokens = list(chain.from_iterable(paragraph_tokens(p) for p in paragraphs if p.status == "kept"))
+    signature = fingerprints.fingerprint(values["body"], body_tokens=body_tokens)
     return Article(values=values, paragraphs=paragraphs, signature=signature)
 
 

@@ -448,6 +448,8 @@ def parse_byline(text: str | list[str] | None) -> Byline:
 _BYLINE_START = re.compile(r"^(?:By|BY)\s+(?=\S)|^(?:Written|Words|Reporting|Report|Story|Text)"
                            r"\s+by\s+(?=\S)")
 MAX_BYLINE_CHARS = 160
+# The words _BYLINE_START can open with.
+_BYLINE_OPENINGS = ("By", "BY", "Written", "Words", "Reporting", "Report", "Story", "Text")
 
 
 def is_byline(paragraph: str) -> bool:
@@ -459,6 +461,11 @@ def is_byline(paragraph: str) -> bool:
     >>> is_byline("By Anthony Solly"), is_byline("By Monday the talks had ended.")
     (True, False)
     """
+    # The text below starts with the paragraph's first non-space characters (every line
+    # boundary is white space), so without one of the openings _BYLINE_START needs there
+    # it cannot match: most paragraphs stop here, unsplit.
+    if not paragraph.lstrip().startswith(_BYLINE_OPENINGS):
+        return False
     # Keep line breaks: "By Jane Doe\nBBC News" is two credits, not one four-word name.
     lines = (" ".join(line.split()) for line in paragraph.splitlines())
     text = "\n".join(line for line in lines if line)

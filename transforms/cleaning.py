@@ -177,12 +177,30 @@ def record_fixes(fixes: tuple[str, ...], step: str, names: Iterable[str], each: 
     return tuple(out)
 
 
+# The enabled steps of a stage, by (stage, config), with the registry they were taken from
+# (a new TEXT_STEPS, as tests install, is read afresh): a config is frozen, and its
+# inputs' records share it. Bounded; cleared when full.
+_STEPS_CACHE: dict[tuple[Stage, SourceConfig], tuple[tuple[TextStep, ...], tuple[TextStep, ...]]] = {}
+
+
+def _steps_of(stage: Stage, config: SourceConfig) -> tuple[TextStep, ...]:
+    key = (stage, config)
+    hit = _STEPS_CACHE.get(key)
+    if hit is not None and hit[0] is TEXT_STEPS:
+        return hit[1]
+    if len(_STEPS_CACHE) >= 1024:
+        _STEPS_CACHE.clear()
+    steps = tuple(s for s in TEXT_STEPS if s.stage == stage and s.enabled(config))
+    _STEPS_CACHE[key] = (TEXT_STEPS, steps)
+    return steps
+
+
 def apply_text_steps(
     stage: Stage, texts: tuple[str | None, ...], config: SourceConfig, fixes: tuple[str, ...]
 ) -> tuple[tuple[str | None, ...], tuple[str, ...]]:
     """Run the ``stage``'s enabled text steps over each text in turn (an empty text is left
     as it is); return the texts and ``fixes`` with what the steps did."""
-    steps = [s for s in TEXT_STEPS if s.stage == stage and s.enabled(config)]
+    steps = _steps_of(stage, config)
     out: list[str | None] = []
     for text in texts:
         for step in steps if text else ():
@@ -200,8 +218,11 @@ def apply_paragraph_steps(paragraphs: tuple[Paragraph, ...], title: str | None) 
     >>> [(p.status, p.reason) for p in ps]
     [('repeat', 'repeats the title'), ('kept', None), ('repeat', 'repeats paragraph 1')]
     """
+    paragraphs = tuple(paragraphs)
     for step in PARAGRAPH_STEPS:
         found = step.find(paragraphs, title)
+        if not found:  # most steps find nothing in most bodies
+            continue
         paragraphs = tuple(
             replace(p, status=step.status, repeat_of=found[p.position],
                     reason=step.reason.format(repeat_of=found[p.position]))

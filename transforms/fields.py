@@ -204,6 +204,23 @@ def find_columns(columns: Iterable[str], config: SourceConfig) -> dict[str, tupl
     return found
 
 
+# find_columns' answers by (columns, config): the records of one input mostly share their
+# columns, and the answer depends on nothing else. Bounded; cleared when full.
+_COLUMNS_CACHE: dict[tuple[tuple[str, ...], SourceConfig], dict[str, tuple[str, ...]]] = {}
+_COLUMNS_CACHE_SIZE = 1024
+
+
+def _columns_of(columns: tuple[str, ...], config: SourceConfig) -> dict[str, tuple[str, ...]]:
+    """``find_columns(columns, config)``, remembered (the caller must not change the dict)."""
+    key = (columns, config)
+    found = _COLUMNS_CACHE.get(key)
+    if found is None:
+        if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
+            _COLUMNS_CACHE.clear()
+        found = _COLUMNS_CACHE[key] = find_columns(columns, config)
+    return found
+
+
 def _explicit_columns(explicit: dict[str, tuple[str, ...]]) -> set[str]:
     # A column named in the mapping belongs to that field only: "source = 'domain'" must not
     # also let "domain" be picked up by another field's alias list.
@@ -236,7 +253,7 @@ def map_fields(fields: Mapping[str, Any], config: SourceConfig) -> MappedFields:
     >>> (m.source_id, m.title, m.body, m.extra)
     ('7', 'T', 'B', {'type': 'fake'})
     """
-    found = find_columns(fields.keys(), config)
+    found = _columns_of(tuple(fields), config)
     if not found.keys() & {"title", "body", "html"}:
         raise UnmappableError(fields.keys(), config)
     values: dict[str, Any] = {}

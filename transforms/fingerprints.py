@@ -14,18 +14,18 @@ runs be compared with new ones.
 from __future__ import annotations
 
 import hashlib
-import re
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import xxhash
 
-from transforms.paragraphs import comparison_of, comparison_text
+from transforms.paragraphs import WORD, comparison_of, comparison_text, comparison_tokens
 from transforms.records import Paragraph, Signature
 
-# Words are runs of letters and digits; punctuation does not change a story's identity.
-_WORD = re.compile(r"\w+")
+# Words are runs of letters and digits; punctuation does not change a story's identity
+# (``paragraphs.WORD``; ``paragraphs.comparison_tokens`` finds the same words faster).
+_WORD = WORD
 # 2**32 - 1: MinHash values are 32-bit; the empty signature is all max values.
 _MAX_HASH = np.uint64(0xFFFFFFFF)
 # Odd 64-bit multipliers, one per word slot of a shingle (fixed: signatures must agree
@@ -96,6 +96,15 @@ def paragraph_words(paragraph: Paragraph) -> list[str]:
     return _WORD.findall(comparison_of(paragraph))
 
 
+def paragraph_tokens(paragraph: Paragraph) -> list[bytes]:
+    """``paragraph_words(paragraph)``, each word as its UTF-8 bytes (``comparison_tokens``).
+
+    >>> paragraph_tokens(Paragraph(0, "Talks \u2018ended\u2019, late!"))
+    [b'talks', b'ended', b'late']
+    """
+    return paragraph.tokens if paragraph.tokens is not None else comparison_tokens(comparison_of(paragraph))
+
+
 def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
     """32-bit hashes of the distinct ``size``-word shingles of ``text`` (uint64 array).
 
@@ -119,20 +128,28 @@ def shingle_values(tokens: list[str], size: int = DEFAULT_MINHASH.shingle_words)
     >>> shingle_values(["a", "b", "a", "b"], size=2).tolist() == shingle_values(["a", "b"] * 2, size=2).tolist()
     True
     """
+    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
+    return token_shingle_values(list(map(str.encode, tokens)), size)
+
+
+def token_shingle_values(tokens: list[bytes], size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
+    """``shingle_values`` of words given as their UTF-8 bytes (``comparison_tokens``)."""
     if not tokens:
         return np.empty(0, dtype=np.uint64)
     # Each word is hashed once; a shingle's hash combines its words' hashes with one
     # fixed odd multiplier per slot, in numpy, instead of hashing every joined window.
-    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
-    word_hashes = np.fromiter(map(xxhash.xxh64_intdigest, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens))
+    word_hashes = np.fromiter(map(xxhash.xxh64_intdigest, tokens), dtype=np.uint64, count=len(tokens))
     width = min(size, len(tokens))
     count = len(tokens) - width + 1
-    with np.errstate(over="ignore"):
-        combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
-        product = np.empty_like(combined)
-        for slot in range(1, width):
-            combined += np.multiply(word_hashes[slot : slot + count], _SLOT_MULTIPLIERS[slot], out=product)
+    # Array arithmetic on unsigned integers wraps around (mod 2**64) without a warning.
+    combined = word_hashes[:count] * _SLOT_MULTIPLIERS[0]
+    for slot in range(1, width):
+        combined += word_hashes[slot : slot + count] * _SLOT_MULTIPLIERS[slot]
     return (combined >> np.uint64(32)) ^ (combined & _MAX_HASH)
+
+
+# Shingles per block of the (shingles x num_perm) matrix: bounds its size for long texts.
+_CHUNK = 4096
 
 
 @lru_cache(maxsize=4)
@@ -159,16 +176,24 @@ def minhash(text: str, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
 
 def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its ``words``."""
+    return tokens_minhash(list(map(str.encode, tokens)), config)
+
+
+def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``minhash`` of a text given by its words' UTF-8 bytes (``comparison_tokens``)."""
     # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
-    shingles = shingle_values(tokens, config.shingle_words)
+    shingles = token_shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
+    if 0 < len(shingles) <= _CHUNK:  # almost every article: one matrix, no running minimum
+        values = shingles[:, None] * a
+        values += b
+        return (values.min(axis=0) >> np.uint64(32)).astype(np.uint32)
     signature = np.full(config.num_perm, _MAX_HASH, dtype=np.uint64)
     # Chunks bound the temporary (chunk x num_perm) matrix for very long texts.
-    for start in range(0, len(shingles), 4096):
-        chunk = shingles[start : start + 4096, None]
-        with np.errstate(over="ignore"):
-            values = chunk * a
-            values += b
+    for start in range(0, len(shingles), _CHUNK):
+        chunk = shingles[start : start + _CHUNK, None]
+        values = chunk * a  # wraps around mod 2**64, as multiply-shift hashing needs
+        values += b
         # ">> 32" never changes which value is smallest, so it is taken after the minimum,
         # on num_perm values instead of the whole matrix.
         np.minimum(signature, values.min(axis=0) >> np.uint64(32), out=signature)
@@ -184,22 +209,24 @@ def band_hashes(signature: np.ndarray, config: MinHashConfig = DEFAULT_MINHASH) 
     >>> band_hashes(sig) == band_hashes(sig.copy())
     True
     """
-    rows = config.rows
-    data = np.ascontiguousarray(signature, dtype=np.uint32)
+    width = config.rows * 4  # bytes of one band's uint32 rows
+    data = np.ascontiguousarray(signature, dtype=np.uint32).tobytes()
     return [
         # The band number is part of the key so equal rows in different bands do not collide.
-        xxhash.xxh3_64_intdigest(data[i * rows : (i + 1) * rows].tobytes(), seed=i) - 2**63
+        xxhash.xxh3_64_intdigest(data[i * width : (i + 1) * width], seed=i) - 2**63
         for i in range(config.bands)
     ]
 
 
 def fingerprint(
-    body: str, config: MinHashConfig = DEFAULT_MINHASH, *, body_words: list[str] | None = None
+    body: str, config: MinHashConfig = DEFAULT_MINHASH, *, body_words: list[str] | None = None,
+    body_tokens: list[bytes] | None = None,
 ) -> Signature | None:
     """The fingerprint of an article's body: its MinHash and band hashes; None when empty.
 
-    ``body_words``: ``words(body)`` when the caller has them (``clean_record`` joins its
-    kept paragraphs' ``paragraph_words``); the signature is the same either way.
+    ``body_words``: ``words(body)`` when the caller has them; ``body_tokens``: the same
+    words as UTF-8 bytes (``clean_record`` joins its kept paragraphs' ``paragraph_tokens``).
+    The signature is the same either way.
 
     >>> sig = fingerprint("Talks ended late on Monday without a deal.")
     >>> (len(sig.minhash), len(sig.bands)), fingerprint("")
@@ -207,7 +234,9 @@ def fingerprint(
     """
     if not body:
         return None
-    signature = words_minhash(words(body) if body_words is None else body_words, config)
+    if body_tokens is None:
+        body_tokens = list(map(str.encode, words(body) if body_words is None else body_words))
+    signature = tokens_minhash(body_tokens, config)
     return Signature(minhash=tuple(signature.tolist()), bands=tuple(band_hashes(signature, config)))
 
 

@@ -86,6 +86,25 @@ def _is_word(token: str) -> bool:
     return next(islice(filter(str.isalpha, token), 1, None), None) is not None
 
 
+# Words split off the sample's start before the whole sample is split: enough, almost always.
+_HEAD_WORDS = 24
+
+
+def _first_words(sample: str) -> list[str]:
+    """The first ``MIN_WORDS`` words of two letters or more of ``sample`` (fewer when it
+    has fewer): ``list(islice(filter(_is_word, sample.split()), MIN_WORDS))``, splitting
+    only the start of the sample when that holds them.
+
+    >>> _first_words("a bb c dd ee ff gg hh"), _first_words("x y")
+    (['bb', 'dd', 'ee', 'ff', 'gg'], [])
+    """
+    parts = sample.split(None, _HEAD_WORDS)  # the first _HEAD_WORDS words, then the rest unsplit
+    if len(parts) <= _HEAD_WORDS:
+        return list(islice(filter(_is_word, parts), MIN_WORDS))
+    words = list(islice(filter(_is_word, parts[:_HEAD_WORDS]), MIN_WORDS))
+    return words if len(words) == MIN_WORDS else list(islice(filter(_is_word, sample.split()), MIN_WORDS))
+
+
 def identify(text: str) -> Language:
     """The language of ``text``: the detector's label and score, and the code kept.
 
@@ -104,7 +123,7 @@ def identify(text: str) -> Language:
     # Enough letters (the count stops at the minimum) and enough words.
     if next(islice(filter(str.isalpha, sample), MIN_LETTERS - 1, None), None) is None:
         return _TOO_SHORT
-    words = list(islice(filter(_is_word, sample.split()), MIN_WORDS))
+    words = _first_words(sample)
     if len(words) < MIN_WORDS and max(map(len, words), default=0) < MIN_LETTERS:
         return _TOO_SHORT
     # CLD2's own reliability flag is left aside: it is False on 10 of the 10,006 texts

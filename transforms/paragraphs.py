@@ -17,12 +17,26 @@ import xxhash
 from transforms import wire
 from transforms.records import Paragraph
 
+# The words of a comparison text are runs of letters and digits (``comparison_tokens``,
+# the words MinHash shingles and the title check compares).
+WORD = re.compile(r"\w+")
+# The same words of an ASCII text, found on its bytes: every byte that is not an ASCII
+# word character (what ``\w`` matches below U+0080: letters, digits, "_") becomes a space,
+# and bytes.split() cuts at the spaces, several times faster than the regex
+# (tests/test_fingerprints.py checks that both give the same words, on any text).
+_ASCII_WORD = frozenset(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz")
+_NON_WORD_TO_SPACE = bytes(b if b in _ASCII_WORD else 0x20 for b in range(256))
+
 # Blank lines (possibly holding spaces) separate paragraphs, and so does U+2029, the
 # Unicode paragraph separator some exports use instead.
 _BLANK_LINE = re.compile(r"\n[ \t\u00a0\u3000\u200b\ufeff]*\n|\u2029")
 # Line ends other than \n that exports and word processors leave: CR, NEL, form feed,
 # vertical tab, the Unicode line separator.
 _LINE_ENDS = re.compile(r"\r\n?|[\u0085\u000b\u000c\u2028]")
+# Without a "\n" followed by one of the blank line's spaces, and without U+2029, the
+# blank lines are "\n\n" and str.split("\n\n") cuts where _BLANK_LINE.split does: a
+# literal-prefix search and a str.split cost a fraction of the regex split (same pieces).
+_SPACE_AFTER_LINE_END = re.compile("\n[ \t\u00a0\u3000\u200b\ufeff]")
 # Invisible characters: zero-width space and joiners, soft hyphen, word joiner, BOM.
 # They are text (a ZWJ holds an emoji sequence together, Persian and Indic spelling
 # needs the ZWNJ) and stay in it; only the comparison keys (``_QUOTES``) drop them, so
@@ -97,10 +111,23 @@ def reflow_and_explain(text: str) -> tuple[str, list[str]]:
     >>> reflow_and_explain("    SALVADOR - Rain fell\\nall week.\\n    Arrivals rose.\\n Reuter\\n")
     ('SALVADOR - Rain fell all week.\\n\\nArrivals rose.\\n\\nReuter', ['indented-paragraphs', 'reflow'])
     """
-    text = _LINE_ENDS.sub("\n", text)
+    # The regex sub scans slowly; "in" finds out at memory speed that there is nothing to do.
+    if "\r" in text or "\x85" in text or "\x0b" in text or "\x0c" in text or "\u2028" in text:
+        text = _LINE_ENDS.sub("\n", text)
     names: list[str] = []
     out: list[str] = []
-    for block in wire.split_signoff(_BLANK_LINE.split(text)):
+    if "\u2029" in text or _SPACE_AFTER_LINE_END.search(text):
+        blocks = _BLANK_LINE.split(text)
+    else:
+        blocks = text.split("\n\n")
+    for block in wire.split_signoff(blocks):
+        if "\n" not in block:
+            # One line (most blocks of most bodies): what the general steps below make of
+            # it (one group, one line, no fix), without them.
+            paragraph = normalize_space(block)
+            if paragraph and (paragraph.isascii() or _HAS_VISIBLE.search(paragraph)):
+                out.append(paragraph)
+            continue
         groups = wire.indented_paragraphs(block.split("\n"))
         if len(groups) > 1:
             names.append(INDENTED_FIX)
@@ -150,10 +177,39 @@ def comparison_text(paragraph: str) -> str:
     >>> comparison_text("He said \\u201cfast\\u201d \\u2013 NOW") == comparison_text('he said "fast" - now')
     True
     """
+    if paragraph.isascii():
+        # The same steps on ASCII: NFKC leaves it as it is, casefold() is lower(), and the
+        # backtick is the one ASCII character of _QUOTES (tests/test_paragraphs.py checks
+        # that both paths agree on any ASCII text).
+        text = paragraph.lower()
+        return normalize_space(text.replace("`", "'") if "`" in text else text)
+    return general_comparison_text(paragraph)
+
+
+def general_comparison_text(paragraph: str) -> str:
+    """``comparison_text`` by its general steps, on any text (the ASCII shortcut's reference).
+
+    >>> general_comparison_text("Fast \\u2013 NOW") == comparison_text("Fast \\u2013 NOW") == "fast - now"
+    True
+    """
     # Invisible characters go before NFKC, quotes after it: NFKC maps some typographic
     # forms (fullwidth, the ellipsis) to ones the table then unifies.
     text = unicodedata.normalize("NFKC", translate_where_needed(paragraph, _QUOTES, _HAS_QUOTE))
     return normalize_space(translate_where_needed(text, _QUOTES, _HAS_QUOTE).casefold())
+
+
+def comparison_tokens(comparison: str) -> list[bytes]:
+    """The words of a comparison text (``WORD.findall(comparison)``), each as its UTF-8
+    bytes, which is what MinHash hashes (``fingerprints.words(text)`` encoded is
+    ``comparison_tokens(comparison_text(text))``).
+
+    >>> comparison_tokens("talks 'ended', late!"), comparison_tokens("caf\u00e9 au_lait")
+    ([b'talks', b'ended', b'late'], [b'caf\xc3\xa9', b'au_lait'])
+    """
+    if comparison.isascii():
+        return comparison.encode("ascii").translate(_NON_WORD_TO_SPACE).split()
+    # (str.encode is UTF-8, strict: the same bytes as t.encode("utf-8").)
+    return list(map(str.encode, WORD.findall(comparison)))
 
 
 def paragraph_key(paragraph: str) -> str:
@@ -171,14 +227,24 @@ def key_of_comparison(comparison: str) -> str:
 
 
 def cut(position: int, text: str) -> Paragraph:
-    """A new ``kept`` paragraph with its key and its comparison text, computed once.
+    """A new ``kept`` paragraph with its key, its comparison text, its comparison words
+    and its word count, each computed once.
 
     >>> p = cut(0, "Fast \\u2013 NOW")
-    >>> p.key == paragraph_key("fast - now"), p.comparison
-    (True, 'fast - now')
+    >>> p.key == paragraph_key("fast - now"), p.comparison, p.tokens, p.word_count
+    (True, 'fast - now', [b'fast', b'now'], 3)
     """
-    comparison = comparison_text(text)
-    return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison)
+    words = text.split()  # count_words(text) is len(words)
+    if text.isascii():
+        # comparison_text's ASCII shortcut, on the words already split: lower() and the
+        # backtick change no white space, so they commute with normalize_space.
+        comparison = " ".join(words).lower()
+        if "`" in comparison:
+            comparison = comparison.replace("`", "'")
+    else:
+        comparison = comparison_text(text)
+    return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
+                     tokens=comparison_tokens(comparison), words=len(words))
 
 
 def comparison_of(paragraph: Paragraph) -> str:

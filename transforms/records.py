@@ -89,10 +89,15 @@ class Paragraph:
     # so the key, the title check and the MinHash words share one computation; None:
     # not computed, the users compute it. Not stored in any table, not compared.
     comparison: str | None = field(default=None, repr=False, compare=False)
+    # The comparison text's words as UTF-8 bytes (``paragraphs.comparison_tokens``) and
+    # ``count_words(text)``, when the cutter computed them; None: computed when asked.
+    # Like ``comparison``, they describe ``text``: a copy with another text must not keep them.
+    tokens: list[bytes] | None = field(default=None, repr=False, compare=False)
+    words: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
-        return count_words(self.text)
+        return self.words if self.words is not None else count_words(self.text)
 
 
 @dataclass(frozen=True)

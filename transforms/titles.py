@@ -15,9 +15,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from transforms.fingerprints import paragraph_words
-from transforms.fingerprints import words as comparison_words
-from transforms.paragraphs import normalize_space
+from transforms.fingerprints import paragraph_tokens
+from transforms.paragraphs import comparison_text, comparison_tokens, normalize_space
 from transforms.records import Paragraph
 from transforms.urls import registered_domain
 
@@ -123,19 +122,20 @@ def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> di
     >>> find_title_repeats([Paragraph(0, "TALKS END: no deal"), Paragraph(1, "Body.")], "Talks end - no deal")
     {0: None}
     """
-    title_words = comparison_words(title) if title else []
+    # Words as UTF-8 bytes (``comparison_tokens``): equal lists of bytes are equal lists of words.
+    title_words = comparison_tokens(comparison_text(title)) if title else []
     if not title_words:
         return {}
     found: dict[int, None] = {}
     head = [p for p in paragraphs if p.status == "kept"][:3]
     for i, paragraph in enumerate(head):
-        found_words = paragraph_words(paragraph)
+        found_words = paragraph_tokens(paragraph)
         # A site suffix is short and set off by a separator; anything longer after the
         # title is body text, and that paragraph stays.
         suffix = len(found_words) - len(title_words)
-        separated = any(sep in paragraph.text for sep in _SUFFIX_SEPARATORS)
         if found_words == title_words or (
-            i == 0 and found_words[: len(title_words)] == title_words and 0 < suffix <= 4 and separated
+            i == 0 and 0 < suffix <= 4 and found_words[: len(title_words)] == title_words
+            and any(sep in paragraph.text for sep in _SUFFIX_SEPARATORS)
         ):
             found[paragraph.position] = None
     return found
