@@ -118,9 +118,10 @@ BENCH_MB ?= 100
 BENCH_DEDUP ?= 100000 1000000
 # datatrove is not in uv.lock: bench.etl installs it in data/bench/venv-datatrove from
 # bench/datatrove-requirements.txt (pinned, hashed) and leaves its rows out when it cannot.
-bench: $(STAMP) ## benchmarks: ETL (16 files, one file/.zst/CSV, Dask) vs plain ftfy and datatrove (BENCH_MB=100; 1000: 1 GB), repair, dedup, HTML extraction
+bench: $(STAMP) ## benchmarks: ETL (16 files, one file/.zst/CSV, Dask) vs plain ftfy and datatrove (BENCH_MB=100; 1000: 1 GB), one shard per core, repair, dedup, HTML extraction
 	@$(PY) -m flows.server start
 	@$(SERVER_ENV) $(PY) -m bench.encoding
+	@$(PY) -m bench.profile
 	@$(SERVER_ENV) $(PY) -m bench.etl --mb $(BENCH_MB)
 	@$(SERVER_ENV) $(PY) -m bench.extraction
 	@$(PY) -m bench.language --list 10
