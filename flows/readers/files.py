@@ -19,6 +19,7 @@ from typing import IO
 
 from flows.readers.archives import tar_records, zip_records
 from flows.readers.discovery import ByteRange, InputFile, safe_text
+from flows.readers.formats.csv import row_cuts
 from flows.readers.layout import Layout, ext_of, layout_of, supported
 from flows.readers.limits import DEFAULT_LIMITS, ReadLimits
 from flows.readers.registry import decompresses_itself, read_stream
@@ -40,8 +41,9 @@ from transforms.records import RawRecord
 
 __all__ = ["iter_records", "split_file"]
 
-# Formats whose records are lines, so a file can be cut at any line end.
-SPLITTABLE = frozenset({"jsonl"})
+# Formats a large file of which is cut into pieces: JSON Lines at any line end, CSV/TSV at
+# line ends outside quoted fields (``flows.readers.formats.csv.row_cuts``).
+SPLITTABLE = frozenset({"jsonl", "csv", "tsv"})
 
 
 def iter_records(
@@ -170,13 +172,16 @@ def _open_error(path: str, exc: OSError) -> tuple[str, str]:
 
 def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
                limits: ReadLimits = DEFAULT_LIMITS) -> list[InputFile]:
-    """``file`` as pieces of about ``piece_bytes`` (of its decompressed bytes) cut at line
-    ends, each read by its own shard; ``[file]`` when it is not worth it or cannot be cut.
+    """``file`` as pieces of about ``piece_bytes`` (of its decompressed bytes) cut at record
+    boundaries, each read by its own shard; ``[file]`` when it is not worth it or cannot be cut.
 
     Only a file of a line format (``SPLITTABLE``), plain or compressed as a whole (gzip,
     bz2, xz, zstd; not an archive), whose first bytes are text with "\\n" line ends, not
-    UTF-16/32, is cut. One pass over its (decompressed) bytes finds the cuts and the
-    number of the line each piece starts on, so locators (and article ids made from them)
+    UTF-16/32, is cut: JSON Lines at line ends, CSV/TSV at line ends outside quoted
+    fields, and only when every quote is part of a well-formed quoted field and no row
+    comes near the record limit (``row_cuts``; otherwise it is read whole). One pass over
+    its (decompressed) bytes finds the cuts, the number of the line each piece starts on
+    and (CSV/TSV) of the rows before it, so locators (and article ids made from them)
     are those of the whole file: how a file was split never shows in the lake. A piece of
     a plain file seeks to its start; a piece of a compressed one decompresses from the
     beginning and skips to it (decompressing is fast next to cleaning). A stream that is
@@ -209,14 +214,22 @@ def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
                     or wide_encoding(head, config.encoding) is not None):
                 return [file]
             first = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-            cuts, firsts, total = _scan(head, stream, piece_bytes, first)
+            if layout.format == "jsonl":
+                cuts, firsts, total = _scan(head, stream, piece_bytes, first)
+                rows = [0] * len(cuts)
+            else:
+                delimiter = config.delimiter or ("\t" if layout.format == "tsv" else ",")
+                found = row_cuts(head, stream, piece_bytes, first, delimiter, limits.max_record_bytes)
+                if found is None:
+                    return [file]
+                cuts, firsts, rows, total = found
     except Exception:  # OSError, ReadFailure, a decompressor's own error: read whole, it says so
         return [file]
     if len(cuts) < 2:
         return [file]
     ends = [*cuts[1:], total]
-    return [replace(file, part=ByteRange(i, start, end, first_line, compression, total))
-            for i, (start, end, first_line) in enumerate(zip(cuts, ends, firsts, strict=True))]
+    return [replace(file, part=ByteRange(i, start, end, first_line, compression, total, first_row))
+            for i, (start, end, first_line, first_row) in enumerate(zip(cuts, ends, firsts, rows, strict=True))]
 
 
 def _scan(head: bytes, stream: IO[bytes], piece_bytes: int, first: int) -> tuple[list[int], list[int], int]:
