@@ -9,6 +9,7 @@ import csv
 import gzip
 import hashlib
 import io
+from unittest import mock
 
 import pytest
 import zstandard
@@ -19,6 +20,7 @@ from bench.lake_diff import compare
 from flows import stages
 from flows.readers import InputFile, iter_records
 from flows.readers.files import split_file
+from flows.readers.formats import csv as csv_format
 from flows.readers.formats.csv import _split_rows, row_cuts
 from flows.readers.limits import ReadLimits
 from flows.readers.streams import iter_lines
@@ -91,7 +93,9 @@ def _records(files, config: SourceConfig = DEFAULT) -> list:
     ("a.csv.gz", gzip.compress, {"bom": True}),
     ("a.csv.zst", zstandard.ZstdCompressor().compress, {"crlf": True}),
 ])
-def test_records_of_the_pieces_are_the_records_of_the_file(tmp_path, name, pack, options):
+def test_records_of_the_pieces_are_the_records_of_the_file(tmp_path, monkeypatch, name, pack, options):
+    # Scanned in buffers far smaller than a row: fields and doubled quotes cross their ends.
+    monkeypatch.setattr(csv_format, "CHUNK", 777)
     path = tmp_path / name
     path.write_bytes(pack(_csv(_rows(600), **options)))
     whole = list(iter_records(_file(path), SourceConfig()))
@@ -241,14 +245,15 @@ CELL = st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t')), max_size=10)
 
 @settings(max_examples=150, deadline=None)
 @given(rows_=st.lists(st.lists(CELL, min_size=2, max_size=2), min_size=1, max_size=30),
-       piece=st.integers(1, 60), crlf=st.booleans())
-def test_boundaries_are_the_readers_rows(rows_, piece, crlf):
-    """Any rows the csv module writes: each cut is where a row of the reader starts, and
-    the rows before it are counted as the reader counts them."""
+       piece=st.integers(1, 60), crlf=st.booleans(), chunk=st.integers(1, 40))
+def test_boundaries_are_the_readers_rows(rows_, piece, crlf, chunk):
+    """Any rows the csv module writes, scanned in buffers of any size: each cut is where
+    a row of the reader starts, and the rows before it are counted as the reader counts them."""
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows([["title", "body"], *rows_])
     data = buf.getvalue().encode()
-    found = row_cuts(data, io.BytesIO(), piece, 0, ",", 10**8)
+    with mock.patch.object(csv_format, "CHUNK", chunk):
+        found = row_cuts(data[:chunk], io.BytesIO(data[chunk:]), piece, 0, ",", 10**8)
     assert found is not None  # what the csv module writes is always safe to cut
     lines = iter_lines(io.BytesIO(data), ReadLimits())
     reader_rows = list(_split_rows(lines, LineDecoder("utf-8", "utf-8", (), None), ",", 10**8))
@@ -282,13 +287,15 @@ def test_real_corpus_csvs_split_read_as_whole(tmp_path, folder, name):
 
 
 @settings(max_examples=300, deadline=None)
-@given(text=st.text(alphabet=st.sampled_from(list('a ,"\n\r')), max_size=80), piece=st.integers(1, 20))
-def test_boundaries_of_any_bytes_are_the_readers_rows_or_none(text, piece):
+@given(text=st.text(alphabet=st.sampled_from(list('a ,"\n\r')), max_size=80), piece=st.integers(1, 20),
+       chunk=st.integers(1, 30))
+def test_boundaries_of_any_bytes_are_the_readers_rows_or_none(text, piece, chunk):
     """Any bytes at all (stray quotes, quotes in unquoted fields, text after a closing
-    quote, quotes left open): ``row_cuts`` either refuses to cut or cuts where the
-    reader's rows start, with the reader's row count before each cut."""
+    quote, quotes left open), in buffers of any size: ``row_cuts`` either refuses to cut
+    or cuts where the reader's rows start, with the reader's row count before each cut."""
     data = b"title,body\n" + text.encode()
-    found = row_cuts(data, io.BytesIO(), piece, 0, ",", 10**8)
+    with mock.patch.object(csv_format, "CHUNK", chunk):
+        found = row_cuts(data[:chunk], io.BytesIO(data[chunk:]), piece, 0, ",", 10**8)
     if found is None:
         return
     lines = iter_lines(io.BytesIO(data), ReadLimits())

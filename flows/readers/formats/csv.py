@@ -329,7 +329,9 @@ def _take_head(reading: Reading, table: _Table, decoder: LineDecoder, delimiter:
 # ---------------------------------------------------------------------------------------
 
 # One quoted field: a quote, then anything but quotes or doubled quotes, then a quote.
-_QUOTED = re.compile(rb'"[^"]*(?:""[^"]*)*"')
+# Possessive: a doubled quote is never given back to close the field early, so a field
+# that goes on past the end of a buffer does not match at all.
+_QUOTED = re.compile(rb'"[^"]*+(?:""[^"]*+)*+"')
 
 
 class _Unsafe(Exception):
@@ -389,22 +391,23 @@ def _segments(buf: bytes, delimiter: int, final: bool) -> _Segments:
     n = len(buf)
     before = (delimiter, 10)  # a quoted field opens at a field's start ...
     after = (delimiter, 10, 13)  # ... and closes at its end
-    for m in _QUOTED.finditer(buf):
-        s, e = m.span()
+    open_at = -1
+    while (s := buf.find(b'"', pos)) >= 0:
+        m = _QUOTED.match(buf, s)
+        if m is None:
+            if final:
+                raise _Unsafe  # a quote that never closes
+            open_at = s  # a quoted field that goes on in the next buffer
+            break
+        e = m.end()
         if (s and buf[s - 1] not in before) or (e < n and buf[e] not in after):
             raise _Unsafe
         outside.append(buf[pos:s])
         starts.append(pos)
         pos = e
-    tail = buf[pos:]
-    quote = tail.find(b'"')
-    if quote >= 0:
-        if final:
-            raise _Unsafe  # a quote that never closes
-        tail = tail[:quote]  # a quoted field that goes on in the next buffer
-    outside.append(tail)
+    outside.append(buf[pos:open_at] if open_at >= 0 else buf[pos:])
     starts.append(pos)
-    if final and quote < 0:
+    if final:
         return _Segments(outside, starts, n)
     for k in range(len(outside) - 1, -1, -1):
         i = outside[k].rfind(b"\n")
