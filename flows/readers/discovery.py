@@ -96,7 +96,9 @@ class ByteRange(NamedTuple):
     line ends (record boundaries), the first of them physical line ``first_line``. Piece
     ``index`` 0 stands for the file in the manifest and the counts. ``first_row``: of a
     CSV/TSV piece, the rows before it (its header row included), so its data rows are
-    numbered as in the whole file."""
+    numbered as in the whole file. A WARC piece is bytes of the file as stored
+    (``compression`` None, whatever the file's name) starting at a record, at decompressed
+    offset ``first_offset``."""
 
     index: int
     start: int
@@ -105,6 +107,7 @@ class ByteRange(NamedTuple):
     compression: str | None = None
     expanded: int = 0
     first_row: int = 0
+    first_offset: int = 0
 
 
 @dataclass(frozen=True)
