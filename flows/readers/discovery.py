@@ -93,8 +93,12 @@ class ByteRange(NamedTuple):
     """One piece of a large line-based file read by its own shard
     (``flows.readers.files.split_file``): bytes ``[start, end)`` of the file, or of its
     decompressed stream when ``compression`` is set (``expanded`` bytes in all), cut at
-    line ends, the first of them physical line ``first_line``. Piece ``index`` 0 stands
-    for the file in the manifest and the counts."""
+    line ends (record boundaries), the first of them physical line ``first_line``. Piece
+    ``index`` 0 stands for the file in the manifest and the counts. ``first_row``: of a
+    CSV/TSV piece, the rows before it (its header row included), so its data rows are
+    numbered as in the whole file. A WARC piece is bytes of the file as stored
+    (``compression`` None, whatever the file's name) starting at a record, at decompressed
+    offset ``first_offset``."""
 
     index: int
     start: int
@@ -102,6 +106,8 @@ class ByteRange(NamedTuple):
     first_line: int
     compression: str | None = None
     expanded: int = 0
+    first_row: int = 0
+    first_offset: int = 0
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ from typing import IO
 
 from flows.readers.archives import tar_records, zip_records
 from flows.readers.discovery import ByteRange, InputFile, safe_text
+from flows.readers.formats.csv import row_cuts
+from flows.readers.formats.warc import record_cuts
 from flows.readers.layout import Layout, ext_of, layout_of, supported
 from flows.readers.limits import DEFAULT_LIMITS, ReadLimits
 from flows.readers.registry import decompresses_itself, read_stream
@@ -40,8 +42,10 @@ from transforms.records import RawRecord
 
 __all__ = ["iter_records", "split_file"]
 
-# Formats whose records are lines, so a file can be cut at any line end.
-SPLITTABLE = frozenset({"jsonl"})
+# Formats a large file of which is cut into pieces: JSON Lines at any line end, CSV/TSV at
+# line ends outside quoted fields (``flows.readers.formats.csv.row_cuts``).
+SPLITTABLE = frozenset({"jsonl", "csv", "tsv"})
+# And a WARC, plain or gzip per record, at records that start a gzip member.
 
 
 def iter_records(
@@ -115,7 +119,7 @@ def _opened_records(reading: Reading, handle: IO[bytes], layout: Layout) -> Iter
         return
     part = reading.file.part
     if part is not None and layout.archive is None:
-        if layout.compression is None:
+        if part.compression is None:  # a plain file, or a WARC as stored
             stream = Guarded(Window(handle, part.start, part.end), None, "file")
         else:
             source = Head(handle, reading.limits.max_reject_raw_bytes + 1)
@@ -170,13 +174,16 @@ def _open_error(path: str, exc: OSError) -> tuple[str, str]:
 
 def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
                limits: ReadLimits = DEFAULT_LIMITS) -> list[InputFile]:
-    """``file`` as pieces of about ``piece_bytes`` (of its decompressed bytes) cut at line
-    ends, each read by its own shard; ``[file]`` when it is not worth it or cannot be cut.
+    """``file`` as pieces of about ``piece_bytes`` (of its decompressed bytes) cut at record
+    boundaries, each read by its own shard; ``[file]`` when it is not worth it or cannot be cut.
 
     Only a file of a line format (``SPLITTABLE``), plain or compressed as a whole (gzip,
     bz2, xz, zstd; not an archive), whose first bytes are text with "\\n" line ends, not
-    UTF-16/32, is cut. One pass over its (decompressed) bytes finds the cuts and the
-    number of the line each piece starts on, so locators (and article ids made from them)
+    UTF-16/32, is cut: JSON Lines at line ends, CSV/TSV at line ends outside quoted
+    fields, and only when every quote is part of a well-formed quoted field and no row
+    comes near the record limit (``row_cuts``; otherwise it is read whole). One pass over
+    its (decompressed) bytes finds the cuts, the number of the line each piece starts on
+    and (CSV/TSV) of the rows before it, so locators (and article ids made from them)
     are those of the whole file: how a file was split never shows in the lake. A piece of
     a plain file seeks to its start; a piece of a compressed one decompresses from the
     beginning and skips to it (decompressing is fast next to cleaning). A stream that is
@@ -191,6 +198,8 @@ def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
     if file.part is not None or not file.regular or piece_bytes <= 0:
         return [file]
     layout = layout_of(file.relpath, config)
+    if layout.format == "warc" and layout.archive is None and layout.compression in (None, "gzip"):
+        return _split_warc(file, config, piece_bytes, limits)
     if layout.archive is not None or layout.format not in SPLITTABLE:
         return [file]
     compression = layout.compression
@@ -209,14 +218,48 @@ def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
                     or wide_encoding(head, config.encoding) is not None):
                 return [file]
             first = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
-            cuts, firsts, total = _scan(head, stream, piece_bytes, first)
+            if layout.format == "jsonl":
+                cuts, firsts, total = _scan(head, stream, piece_bytes, first)
+                rows = [0] * len(cuts)
+            else:
+                delimiter = config.delimiter or ("\t" if layout.format == "tsv" else ",")
+                found = row_cuts(head, stream, piece_bytes, first, delimiter, limits.max_record_bytes)
+                if found is None:
+                    return [file]
+                cuts, firsts, rows, total = found
     except Exception:  # OSError, ReadFailure, a decompressor's own error: read whole, it says so
         return [file]
     if len(cuts) < 2:
         return [file]
     ends = [*cuts[1:], total]
-    return [replace(file, part=ByteRange(i, start, end, first_line, compression, total))
-            for i, (start, end, first_line) in enumerate(zip(cuts, ends, firsts, strict=True))]
+    return [replace(file, part=ByteRange(i, start, end, first_line, compression, total, first_row))
+            for i, (start, end, first_line, first_row) in enumerate(zip(cuts, ends, firsts, rows, strict=True))]
+
+
+def _split_warc(file: InputFile, config: SourceConfig, piece_bytes: int, limits: ReadLimits) -> list[InputFile]:
+    """A WARC as pieces of about ``piece_bytes`` of the file as stored, each starting at a
+    record that starts a gzip member (``flows.readers.formats.warc.record_cuts``)."""
+    if file.size < 2 * piece_bytes:
+        return [file]
+    try:
+        with open(file.path, "rb", opener=_open_nonblocking) as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return [file]
+            size = os.fstat(handle.fileno()).st_size
+            reading = Reading(file, config, limits, Budget(size, limits))
+            cuts = record_cuts(reading, Guarded(handle, None, "file"), piece_bytes)
+    except Exception:  # OSError, ReadFailure (over the limits): read whole, it says so
+        return [file]
+    if cuts is None:
+        return [file]
+    # No piece much smaller than the others at the end.
+    while len(cuts) > 1 and size - cuts[-1][0] < piece_bytes // 2:
+        cuts.pop()
+    if len(cuts) < 2:
+        return [file]
+    ends = [c[0] for c in cuts[1:]] + [size]
+    return [replace(file, part=ByteRange(i, start, end, 1, None, 0, 0, first_offset))
+            for i, ((start, first_offset), end) in enumerate(zip(cuts, ends, strict=True))]
 
 
 def _scan(head: bytes, stream: IO[bytes], piece_bytes: int, first: int) -> tuple[list[int], list[int], int]:

@@ -18,10 +18,16 @@ gzip member it starts (``tail -c +$((N+1)) f.warc.gz | zcat | head`` reads it ag
 ``decompressed-offset:N`` the offset in the decompressed bytes, for a record inside a
 member that holds several. A truncated member keeps the records before it; the rest is
 one ``truncated`` reject.
+
+A large WARC is read in pieces (``flows.readers.files.split_file``): ``record_cuts``
+reads it once and cuts it at records that start a gzip member (or, uncompressed, at any
+record), so each piece seeks to its start in the file as stored; a piece starts its
+offsets there, so its locators are the whole file's.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 import zlib
 from collections.abc import Iterator
@@ -31,7 +37,7 @@ from flows.readers.rejects import Reading
 from flows.readers.streams import CHUNK, ReadFailure
 from transforms.records import RawRecord
 
-__all__ = ["read_warc"]
+__all__ = ["read_warc", "record_cuts"]
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _MAX_HEAD = 64 * 1024  # bytes of a WARC or HTTP head; far above real ones (a few hundred)
@@ -48,13 +54,17 @@ class _Bytes:
         self.reading = reading
         self.stream = stream
         self.buf = bytearray()
-        self.base = 0  # decompressed position of buf[0]
+        part = reading.file.part
+        # A piece of a large file starts further in: at a record (and gzip member) start,
+        # its decompressed position ``first_offset``, its offset in the file ``start``.
+        self.base = part.first_offset if part is not None else 0  # decompressed position of buf[0]
         self.eof = False
         self.failure: ReadFailure | None = None
         first = stream.read(CHUNK)
         self.gzip = first.startswith(_GZIP_MAGIC)
         self.members: list[tuple[int, int]] = []  # (decompressed start, compressed offset)
-        self.consumed = 0  # compressed bytes fed to finished members
+        self.member_starts: list[int] = []  # their decompressed starts, for bisect
+        self.consumed = part.start if part is not None else 0  # compressed bytes fed to finished members
         self.pending = first
         self.inflater: Any = None  # the zlib decompressor of the current member
 
@@ -82,6 +92,7 @@ class _Bytes:
                 self.eof = True
                 return b""
             self.members.append((self.base + len(self.buf), self.consumed))
+            self.member_starts.append(self.base + len(self.buf))
             self.inflater = zlib.decompressobj(wbits=31)
         chunk, self.pending = self.pending or self.stream.read(CHUNK), b""
         if not chunk:
@@ -107,14 +118,13 @@ class _Bytes:
         """Where the record at decompressed position ``pos`` is (see the module docstring)."""
         if not self.gzip:
             return f"offset:{pos}"
-        found = None
-        for start, offset in self.members:
-            if start > pos:
-                break
-            found = (start, offset)
-        if found is not None and found[0] == pos:
-            return f"offset:{found[1]}"
-        return f"decompressed-offset:{pos}"
+        offset = self.member_at(pos)
+        return f"offset:{offset}" if offset is not None else f"decompressed-offset:{pos}"
+
+    def member_at(self, pos: int) -> int | None:
+        """The offset in the file of the gzip member that starts at decompressed ``pos``, if one does."""
+        i = bisect.bisect_right(self.member_starts, pos) - 1
+        return self.members[i][1] if i >= 0 and self.members[i][0] == pos else None
 
     def ensure(self, pos: int) -> bool:
         """Fill until ``pos`` (decompressed) is in ``buf``; False if the data ends before."""
@@ -147,7 +157,14 @@ class _Bytes:
 def read_warc(reading: Reading, stream: IO[bytes], prefix: str) -> Iterator[RawRecord]:
     """The records of one WARC stream (see the module docstring)."""
     data = _Bytes(reading, stream)
-    pos = 0
+    for _, record in _walk(reading, data, prefix):
+        yield record
+
+
+def _walk(reading: Reading, data: _Bytes, prefix: str, classify: bool = True) -> Iterator[tuple[int, RawRecord]]:
+    """Each record with its decompressed start; ``classify=False``: only where records
+    are, as placeholders (what a record is does not change where the next one starts)."""
+    pos = data.base
     count = 0
     while True:
         pos = _skip_blank(data, pos)
@@ -156,15 +173,52 @@ def read_warc(reading: Reading, stream: IO[bytes], prefix: str) -> Iterator[RawR
         data.drop(pos)
         count += 1
         locator = f"{prefix}{data.locator(pos)}"
-        record, pos = _read_record(reading, data, pos, locator)
-        yield record
+        start = pos
+        record, pos = _read_record(reading, data, pos, locator, classify)
+        yield start, record
         if record.error is not None and record.error[0] in ("truncated", "corrupt"):
             return
     if data.failure is not None:
-        yield reading.reject(f"{prefix}{data.locator(pos)}", data.failure.reason,
-                             f"{data.failure.detail} (after {count} records)", data.take(pos, pos + len(data.buf)))
-    elif count == 0:
-        yield reading.reject(prefix[:-1] or None, "empty", "the WARC file holds no records")
+        yield pos, reading.reject(f"{prefix}{data.locator(pos)}", data.failure.reason,
+                                  f"{data.failure.detail} (after {count} records)",
+                                  data.take(pos, pos + len(data.buf)))
+    elif count == 0 and reading.file.part is None:  # a piece always holds records
+        yield pos, reading.reject(prefix[:-1] or None, "empty", "the WARC file holds no records")
+
+
+def record_cuts(reading: Reading, stream: IO[bytes], piece_bytes: int) -> list[tuple[int, int]] | None:
+    """Where pieces of about ``piece_bytes`` (of the file as stored) of a WARC may start:
+    ``(offset in the file, decompressed offset)`` of records that start a gzip member (any
+    record of an uncompressed WARC), the first at 0. ``None`` when the file is to be read
+    whole: it ends in a damaged or truncated stream. One member for the whole file gives
+    one piece.
+
+    >>> import io, tempfile, gzip
+    >>> from flows.readers.discovery import InputFile
+    >>> from flows.readers.limits import DEFAULT_LIMITS
+    >>> from flows.readers.streams import Budget
+    >>> from transforms.fields import SourceConfig
+    >>> rec = b"WARC/1.0\\r\\nWARC-Type: metadata\\r\\nContent-Length: 2\\r\\n\\r\\nok\\r\\n\\r\\n"
+    >>> data = b"".join(gzip.compress(rec, mtime=0) for _ in range(5))
+    >>> r = Reading(InputFile("x.warc.gz", len(data), "x.warc.gz"), SourceConfig(), DEFAULT_LIMITS,
+    ...             Budget(len(data), DEFAULT_LIMITS))
+    >>> size = len(gzip.compress(rec, mtime=0))
+    >>> record_cuts(r, io.BytesIO(data), 2 * size) == [(0, 0), (2 * size, 2 * len(rec)), (4 * size, 4 * len(rec))]
+    True
+    """
+    data = _Bytes(reading, stream)
+    cuts = [(0, 0)]
+    target = piece_bytes
+    for pos, record in _walk(reading, data, "", classify=False):
+        if record.error is not None and record.error[0] in ("truncated", "corrupt"):
+            return None
+        offset = data.member_at(pos) if data.gzip else pos
+        if offset is not None and offset >= target and pos > 0:
+            cuts.append((offset, pos))
+            target = offset + piece_bytes
+    if data.failure is not None:
+        return None
+    return cuts
 
 
 def _skip_blank(data: _Bytes, pos: int) -> int:
@@ -173,7 +227,8 @@ def _skip_blank(data: _Bytes, pos: int) -> int:
     return pos
 
 
-def _read_record(reading: Reading, data: _Bytes, start: int, locator: str) -> tuple[RawRecord, int]:
+def _read_record(reading: Reading, data: _Bytes, start: int, locator: str,
+                 classify: bool = True) -> tuple[RawRecord, int]:
     """One record from ``start``; returns it and where the next one may begin."""
     head_end = _head_end(data, start)
     if head_end < 0:
@@ -208,6 +263,8 @@ def _read_record(reading: Reading, data: _Bytes, start: int, locator: str) -> tu
         failure = data.failure or ReadFailure("truncated", "the WARC file ends inside a record")
         return reading.reject(locator, failure.reason, f"{failure.detail}: record of {length} bytes cut off",
                               raw), data.base + len(data.buf)
+    if not classify:
+        return RawRecord("", locator, b"", kind="skipped"), end
     raw = data.take(start, end)
     return _classify(reading, locator, raw, headers, raw[head_end - start :]), end
 
