@@ -90,6 +90,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             jaccard=args.jaccard,
             boilerplate_min_stories=args.boilerplate_min_stories,
             recompute_decisions=args.recompute_decisions,
+            dedup_memory=args.dedup_memory,
         )
     except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
@@ -373,6 +374,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="distinct stories of a source a paragraph must recur in to be boilerplate (3)")
     run.add_argument("--recompute-decisions", action="store_true",
                      help="recompute every near-duplicate pair (after changing --jaccard)")
+    run.add_argument("--dedup-memory", default="1GB", metavar="SIZE",
+                     help="DuckDB's memory budget for the lake-wide decisions; beyond it, spill to disk (1GB)")
     run.add_argument("--publish-to", default=None, metavar="URL",
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)

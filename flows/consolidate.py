@@ -25,8 +25,11 @@ the latest committed run's. Nothing here holds articles in Python: DuckDB does t
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import NamedTuple
 
@@ -161,6 +164,23 @@ def consolidate(
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def consolidate_apart(lake_root: str, run_id: str, config: DedupConfig | None = None) -> Decisions:
+    """``consolidate`` in a process of its own (spawned), for the flow: the caller's memory
+    does not grow with the lake. DuckDB's budget (``DedupConfig.memory_limit``) and all
+    that consolidate holds are the child's, and are given back when it exits; the caller
+    only waits. An exception in the child is raised here (an ``OSError`` keeps its file);
+    a child that dies (killed for memory) is a ``RuntimeError`` saying so."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(consolidate, lake_root, run_id, config).result()
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                f"consolidate's process for run {run_id} died before it finished (out of memory? "
+                "lower DedupConfig.memory_limit)"
+            ) from exc
 
 
 def _duckdb_settings(config: DedupConfig, tmp: Path) -> dict[str, str]:
@@ -538,7 +558,7 @@ def _write_query(con: duckdb.DuckDBPyConnection, sql: str, schema: pa.Schema, pa
     """Write a query's rows as ``path`` with exactly ``schema`` (zstd), a batch at a time,
     atomically (a temporary file, then rename), as ``flows.parquet.write_parquet`` does for
     a table in memory. Returns the number of rows."""
-    reader = con.sql(sql).fetch_record_batch(BATCH_ROWS)
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     rows = 0
     with lake_io(path):
