@@ -67,7 +67,8 @@ class DedupConfig(NamedTuple):
       after changing ``jaccard_threshold`` or the MinHash config).
     - ``memory_limit``: DuckDB's memory budget ("1GB", "512MB"); beyond it DuckDB spills
       to disk under the lake's ``_staging``, so consolidate's memory stays the same as the
-      lake grows. None leaves DuckDB's own default (80% of RAM), which grows with the lake.
+      lake grows. None (or "none") leaves DuckDB's own default (80% of RAM), which grows
+      with the lake.
     - ``threads``: DuckDB threads; None is the cores, at most ``MAX_THREADS`` (each thread
       needs its share of the budget).
     """
@@ -191,7 +192,7 @@ def _duckdb_settings(config: DedupConfig, tmp: Path) -> dict[str, str]:
         "enable_progress_bar": "false",
         "threads": str(config.threads or max(1, min(os.cpu_count() or 1, MAX_THREADS))),
     }
-    if config.memory_limit:
+    if config.memory_limit and config.memory_limit.lower() != "none":
         settings["memory_limit"] = config.memory_limit
     return settings
 
