@@ -240,23 +240,28 @@ def _rss_mb(field: str = "VmRSS") -> float:
     return 0.0
 
 
-def _consolidate_child(lake_root: str, run_id: str, config: dict, queue) -> None:
-    from flows.consolidate import DedupConfig, consolidate
+def _consolidate_child(lake_root: str, run_id: str, config: dict, apart: bool, queue) -> None:
+    from flows.consolidate import DedupConfig, consolidate, consolidate_apart
 
     base = _rss_mb()
     stats: dict = {}
     t, cpu = time.perf_counter(), time.process_time()
-    counts = consolidate(lake_root, run_id, DedupConfig(**config), stats=stats)._asdict()
+    if apart:  # as the flow does: this process only waits for consolidate's own
+        counts = consolidate_apart(lake_root, run_id, DedupConfig(**config))._asdict()
+    else:
+        counts = consolidate(lake_root, run_id, DedupConfig(**config), stats=stats)._asdict()
     seconds, cpu = time.perf_counter() - t, time.process_time() - cpu
     queue.put((seconds, cpu, base, _rss_mb("VmHWM"), counts, stats))
 
 
-def timed_consolidate(lake: Lake, run_id: str, config: dict | None = None) -> dict:
+def timed_consolidate(lake: Lake, run_id: str, config: dict | None = None, apart: bool = False) -> dict:
     """Run consolidate in a fresh process; return its time (wall and CPU, all threads),
-    its RSS before consolidating and its peak RSS, the counts and consolidate's stats."""
+    its RSS before consolidating and its peak RSS, the counts and consolidate's stats.
+    With ``apart``, that process calls ``consolidate_apart`` as the flow does: the RSS is
+    then the flow's process's (the CPU time and stats, of the waiting only, are not shown)."""
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
-    child = context.Process(target=_consolidate_child, args=(str(lake.root), run_id, config or {}, queue))
+    child = context.Process(target=_consolidate_child, args=(str(lake.root), run_id, config or {}, apart, queue))
     child.start()
     seconds, cpu, base, rss, counts, stats = queue.get()
     child.join()
@@ -310,7 +315,7 @@ def bench(articles: int, args: argparse.Namespace, incremental: bool = True) -> 
         generate(lake, "20240101T000000Z-bench1", 0, articles, seed=1, syndicated=args.syndicated)
         generate_seconds = time.perf_counter() - t
         lake_mb = sum(p.stat().st_size for p in root.rglob("*.parquet")) / 2**20
-        full = timed_consolidate(lake, "20240101T000000Z-bench1", config)
+        full = timed_consolidate(lake, "20240101T000000Z-bench1", config, apart=args.apart)
         result = {
             "articles": articles, "syndicated": args.syndicated, "paragraphs": articles * PARAGRAPHS_PER_ARTICLE,
             "config": config, "generate_seconds": round(generate_seconds, 1), "lake_mb": round(lake_mb, 1),
@@ -322,7 +327,7 @@ def bench(articles: int, args: argparse.Namespace, incremental: bool = True) -> 
             copies = int(args.syndicated * args.new_share) + (1 if args.syndicated else 0)  # more outlets
             generate(lake, "20240102T000000Z-bench2", articles + args.syndicated, new, seed=2, syndicated=copies)
             result["incremental"] = {"new_articles": new + copies,
-                                     **timed_consolidate(lake, "20240102T000000Z-bench2", config)}
+                                     **timed_consolidate(lake, "20240102T000000Z-bench2", config, apart=args.apart)}
         return result
     finally:
         if not args.keep:
@@ -342,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flat", type=int, nargs="*", metavar="ARTICLES",
                         help="instead: the peak RSS of a full consolidate at these lake sizes (default 44000 "
                              "440000: the bench corpus's 100 MB and 1 GB) and their ratio")
+    parser.add_argument("--apart", action="store_true",
+                        help="the measured process calls consolidate_apart, as the flow does: its RSS is the "
+                             "flow's process's, consolidate's own is in the child it spawns")
     parser.add_argument("--full-only", action="store_true", help="no incremental run (for the largest lakes)")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -351,7 +359,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error("--flat builds one lake per size: no --keep")
         sizes = args.flat or [44_000, 440_000]
         results = [bench(n, args, incremental=False) for n in sizes]
-        print("consolidate's peak RSS by lake size (full run, a fresh process each)")
+        where = "the caller of consolidate_apart (the flow's process)" if args.apart else "consolidate's process"
+        print(f"peak RSS of {where} by lake size (full run, a fresh process each)")
         for r in results:
             print(f"  {r['articles']:>10,} articles ({r['lake_mb']:7,.0f} MB of Parquet)" + _line("", r["full"])[2:])
         low, high = results[0]["full"]["peak_rss_mb"], results[-1]["full"]["peak_rss_mb"]
