@@ -149,3 +149,21 @@ def test_a_bucket_over_max_bucket_pairs_with_its_hub_only(tmp_path, copies, pair
     if copies > 20:  # the hub is the smallest article_id: on every edge
         hub = min(story)
         assert all(hub in (r["article_id"], r["other_id"]) for r in similar)
+
+
+# ---- in a process of its own ---------------------------------------------------------------------
+@pytest.mark.server  # it starts a process
+def test_consolidate_apart_decides_the_same_and_brings_errors_back(tmp_path):
+    lake = Lake(tmp_path / "lake")
+    generate(lake, RUN, 0, 2000, seed=7, syndicated=300)
+    here = consolidate(str(lake.root), RUN)
+    tables = {t: pq.read_table(lake.staging_dir(RUN) / t / "part-00000.parquet") for t in ("duplicates",
+                                                                                          "similar_pairs")}
+    from flows.consolidate import consolidate_apart
+
+    apart = consolidate_apart(str(lake.root), RUN)
+    assert apart == here and here.clusters > 0
+    for name, table in tables.items():
+        assert pq.read_table(lake.staging_dir(RUN) / name / "part-00000.parquet").equals(table)
+    with pytest.raises(Exception, match="(?i)memory"):
+        consolidate_apart(str(lake.root), RUN, DedupConfig(memory_limit="lots of memory"))
