@@ -575,6 +575,8 @@ def _write_query(con: duckdb.DuckDBPyConnection, sql: str, schema: pa.Schema, pa
                     table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
                     writer.write_table(table)
                     rows += table.num_rows
+                if not rows:  # one empty row group, as write_parquet writes an empty table
+                    writer.write_table(schema.empty_table())
             os.replace(tmp, path)
         except BaseException:
             tmp.unlink(missing_ok=True)
