@@ -37,14 +37,15 @@ SERVER_ENV := PREFECT_API_URL=http://127.0.0.1:$(PREFECT_PORT)/api
 RUN_ARGS := --input "$(INPUT)" --lake "$(LAKE)" --runner $(RUNNER) --lock-wait $(LOCK_WAIT) \
 	$(if $(SOURCES),--sources "$(SOURCES)") $(if $(WORKERS),--workers $(WORKERS)) \
 	$(if $(DASK_ADDRESS),--dask-address "$(DASK_ADDRESS)") $(if $(PUBLISH_TO),--publish-to "$(PUBLISH_TO)") \
-	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN))
+	$(if $(JACCARD),--jaccard $(JACCARD)) $(if $(BOILERPLATE_MIN),--boilerplate-min-stories $(BOILERPLATE_MIN)) \
+	$(if $(DEDUP_MEMORY),--dedup-memory $(DEDUP_MEMORY))
 
 .PHONY: help setup run query verify compact views server schedule stop report test test-fast lint bench clean schema
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 	  awk 'BEGIN {FS = ":.*## "} {printf "  make %-10s %s\n", $$1, $$2}'
-	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 SQL= FORMAT=csv|json|table"
+	@echo "  variables: INPUT=$(INPUT) LAKE=$(LAKE) SOURCES= RUNNER=process|thread|dask WORKERS= DASK_ADDRESS= LOCK_WAIT= PUBLISH_TO= JACCARD=0.8 BOILERPLATE_MIN=3 DEDUP_MEMORY=1GB SQL= FORMAT=csv|json|table"
 	@echo "             INBOX=$(INBOX) CRON='$(CRON)' COMPACT_EVERY=$(COMPACT_EVERY) REPORT=$(REPORT) PREFECT_PORT=$(PREFECT_PORT)"
 	@echo "  bench:     BENCH_MB=$(BENCH_MB) (corpus MB; BENCH_MB=1000 runs 1 GB end to end once, not for CI) BENCH_DEDUP='$(BENCH_DEDUP)'"
 

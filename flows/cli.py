@@ -91,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             boilerplate_min_stories=args.boilerplate_min_stories,
             recompute_decisions=args.recompute_decisions,
             inline_mb=args.inline_mb,
+            dedup_memory=args.dedup_memory,
         )
     except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
@@ -377,6 +378,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--inline-mb", type=float, default=4.0,
                      help="inputs of at most this many MB of text (compressed bytes count 8 times) run in the "
                           "flow's process, without starting worker processes (process runner; 0: never)")
+    run.add_argument("--dedup-memory", default="1GB", metavar="SIZE",
+                     help="DuckDB's memory budget for the lake-wide decisions; beyond it, spill to disk (1GB)")
     run.add_argument("--publish-to", default=None, metavar="URL",
                      help="after the run, upload committed runs to this object-store lake (s3://bucket/lake)")
     run.set_defaults(func=cmd_run)

@@ -25,17 +25,22 @@ the latest committed run's. Nothing here holds articles in Python: DuckDB does t
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import shutil
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from flows.lake import Lake
 from flows.manifest import view_statements as manifest_views
-from flows.parquet import write_parquet
+from flows.parquet import PARQUET_COMPRESSION, lake_io
 from schemas.decisions import BOILERPLATE, DECISIONS, DUPLICATES, SIGNATURES, SIMILAR_PAIRS
 from schemas.manifest import MANIFEST
 from schemas.tables import ARTICLES, PARAGRAPHS, RunCounts
@@ -54,19 +59,34 @@ class DedupConfig(NamedTuple):
       must stay, while a site's prompts recur in 3 or more (willyloman.wordpress.com's
       "Advertisements" in 3 of its 4 sample articles).
     - ``max_bucket``: an LSH bucket with more members than this (a text copied thousands
-      of times) pairs each member with the bucket's smallest member only, so the band
-      join stays linear; the cluster is the same, a few edges fewer.
+      of times) pairs each member with the bucket's smallest member (its hub) only: N
+      copies give N - 1 candidate pairs, not N(N - 1)/2, and the join never forms the
+      others; the cluster is the same, a few edges fewer. A bucket up to ``max_bucket``
+      pairs all its members, at most ``max_bucket - 1`` candidates per member and band.
     - ``full``: recompute every similar pair instead of only the new articles' (needed
       after changing ``jaccard_threshold`` or the MinHash config).
-    - ``memory_limit``: DuckDB's memory limit ("2GB"); beyond it DuckDB spills to disk
-      under the lake's ``_staging``. None keeps DuckDB's default (80% of RAM).
+    - ``memory_limit``: DuckDB's memory budget ("1GB", "512MB"); beyond it DuckDB spills
+      to disk under the lake's ``_staging``, so consolidate's memory stays the same as the
+      lake grows. None (or "none") leaves DuckDB's own default (80% of RAM), which grows
+      with the lake.
+    - ``threads``: DuckDB threads; None is the cores, at most ``MAX_THREADS`` (each thread
+      needs its share of the budget).
     """
 
     jaccard_threshold: float = 0.8
     boilerplate_min_stories: int = 3
     max_bucket: int = 200
     full: bool = False
-    memory_limit: str | None = None
+    memory_limit: str | None = "1GB"
+    threads: int | None = None
+
+
+MAX_THREADS = 4
+# How consolidate_apart starts its process: a fork costs nothing (the modules are loaded
+# already); a spawned process first imports DuckDB, Arrow and numpy again (0.5 s at
+# rest, several seconds on a busy machine). The child uses no lock or thread of the
+# parent's: it opens its own DuckDB and writes its own files.
+START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 DEFAULT_DEDUP = DedupConfig()
@@ -111,37 +131,75 @@ class Decisions(NamedTuple):
         )
 
 
-def consolidate(lake_root: str, run_id: str, config: DedupConfig | None = None) -> Decisions:
-    """Stage this run's decision tables; return what was decided (``Decisions``)."""
+def consolidate(
+    lake_root: str, run_id: str, config: DedupConfig | None = None, *, stats: dict | None = None
+) -> Decisions:
+    """Stage this run's decision tables; return what was decided (``Decisions``).
+
+    ``stats``, when given, receives figures about the work itself (not decisions):
+    ``candidate_pairs`` (pairs verified by their signatures), ``band_pairs`` (the band
+    join's rows before the pairs found in several bands count once), ``largest_bucket``,
+    ``large_buckets`` (buckets over ``max_bucket``), and for the two component passes
+    ``story_edges``, ``story_rounds``, ``cluster_edges``, ``cluster_rounds``.
+    """
     config = config or DEFAULT_DEDUP
+    stats = {} if stats is None else stats
     lake = Lake(lake_root)
     staging = lake.staging_dir(run_id)
     tmp = lake.root / "_staging" / f"{run_id}.duckdb-tmp"
     con = duckdb.connect()
     try:
-        con.execute(f"SET temp_directory = {sql_string(str(tmp))}")
-        con.execute("SET preserve_insertion_order = false")
-        con.execute("SET enable_progress_bar = false")
-        if config.memory_limit:
-            con.execute(f"SET memory_limit = {sql_string(config.memory_limit)}")
+        for name, value in _duckdb_settings(config, tmp).items():
+            con.execute(f"SET {name} = {sql_string(value)}")
         committed = lake.committed_runs()
         _register_sources(con, lake, run_id, committed)
         latest = max(committed) if committed else None
         full = config.full or latest is None or not any(lake.run_dir("similar_pairs", latest).glob("*.parquet"))
-        pairs = _similar_pairs(con, lake, latest, config, full)
-        _components(con, "story", pairs)
+        _similar_pairs(con, lake, latest, config, full, stats)
+        _components(con, "story", "SELECT a, b FROM pairs", stats)
         boilerplate = _boilerplate(con, config)
         _exact_duplicates(con)
-        edges = con.sql(
+        _components(
+            con, "cluster",
             "SELECT a, b FROM pairs WHERE a IN (SELECT aid FROM eff WHERE nonempty) "
             "AND b IN (SELECT aid FROM eff WHERE nonempty) "
-            "UNION ALL SELECT aid, canon FROM exact WHERE aid <> canon"
-        ).to_arrow_table()
-        _components(con, "cluster", edges)
+            "UNION ALL SELECT aid, canon FROM exact WHERE aid <> canon",
+            stats,
+        )
         return Decisions(*boilerplate, *_stage_decisions(con, staging, run_id))
     finally:
         con.close()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def consolidate_apart(lake_root: str, run_id: str, config: DedupConfig | None = None) -> Decisions:
+    """``consolidate`` in a process of its own (forked), for the flow: the caller's memory
+    does not grow with the lake. DuckDB's budget (``DedupConfig.memory_limit``) and all
+    that consolidate holds are the child's, and are given back when it exits; the caller
+    only waits. An exception in the child is raised here (an ``OSError`` keeps its file);
+    a child that dies (killed for memory) is a ``RuntimeError`` saying so."""
+    context = multiprocessing.get_context(START_METHOD)
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        try:
+            return pool.submit(consolidate, lake_root, run_id, config).result()
+        except BrokenProcessPool as exc:
+            raise RuntimeError(
+                f"consolidate's process for run {run_id} died before it finished (out of memory? "
+                "lower DedupConfig.memory_limit)"
+            ) from exc
+
+
+def _duckdb_settings(config: DedupConfig, tmp: Path) -> dict[str, str]:
+    """The connection's settings: the memory budget, the threads, spilling under ``tmp``."""
+    settings = {
+        "temp_directory": str(tmp),
+        "preserve_insertion_order": "false",
+        "enable_progress_bar": "false",
+        "threads": str(config.threads or max(1, min(os.cpu_count() or 1, MAX_THREADS))),
+    }
+    if config.memory_limit and config.memory_limit.lower() != "none":
+        settings["memory_limit"] = config.memory_limit
+    return settings
 
 
 # ---- sources ------------------------------------------------------------------------------
@@ -227,39 +285,53 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
 
 # ---- 1. similar pairs ----------------------------------------------------------------------
 def _similar_pairs(
-    con: duckdb.DuckDBPyConnection, lake: Lake, latest: str | None, config: DedupConfig, full: bool
-) -> pa.Table:
+    con: duckdb.DuckDBPyConnection, lake: Lake, latest: str | None, config: DedupConfig, full: bool, stats: dict
+) -> None:
     """Table ``pairs(a, b, sim)`` (a < b): the near-duplicate edges of the whole lake."""
     perms = DEFAULT_MINHASH.num_perm
-    con.execute(
-        f"""
-        CREATE TEMP TABLE members AS
-        SELECT aid, {'true' if full else 'is_new'} AS probe,
-               unnest(bands) AS h, unnest(range(len(bands)))::SMALLINT AS band
-        FROM sig
-        """
-    )
-    # Only buckets a probing (new) article falls in matter; a bucket's size decides
-    # whether it pairs everyone or only with its hub (see DedupConfig.max_bucket).
-    touched = "members" if full else (
-        "members SEMI JOIN (SELECT DISTINCT band, h FROM members WHERE probe) USING (band, h)"
-    )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE buckets AS
-        SELECT band, h, count(*) AS n, min(aid) AS hub FROM {touched}
-        GROUP BY band, h HAVING count(*) > 1
-        """
-    )
-    con.execute(
-        f"""
-        CREATE TEMP TABLE candidates AS
-        SELECT DISTINCT least(x.aid, y.aid) AS a, greatest(x.aid, y.aid) AS b
-        FROM members x JOIN buckets k ON x.band = k.band AND x.h = k.h
-        JOIN members y ON y.band = k.band AND y.h = k.h
-        WHERE x.probe AND x.aid <> y.aid AND (k.n <= {int(config.max_bucket)} OR k.hub IN (x.aid, y.aid))
-        """
-    )
+    max_bucket = int(config.max_bucket)
+    # One band at a time, straight from the signatures: a band's buckets are counted over
+    # one row per article (not all bands' rows at once), so the aggregation stays within
+    # the memory budget longer before it spills.
+    bands = con.execute("SELECT coalesce(max(len(bands)), 0) FROM sig").fetchall()[0][0]
+    con.execute("CREATE TEMP TABLE band_pairs (a INTEGER, b INTEGER)")
+    largest = large = 0
+    for band in range(1, int(bands) + 1):
+        rows = f"SELECT aid, {'true' if full else 'is_new'} AS probe, bands[{band}] AS h FROM sig"
+        # Only buckets a probing (new) article falls in matter; a bucket's size decides
+        # whether it pairs everyone or only with its hub (see DedupConfig.max_bucket).
+        touched = "m" if full else "m SEMI JOIN (SELECT h FROM m WHERE probe) USING (h)"
+        con.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE bucket_members AS
+            WITH m AS ({rows}), k AS (
+                SELECT h, count(*) AS n, min(aid) AS hub, arg_min(probe, aid) AS hub_probe
+                FROM {touched} WHERE h IS NOT NULL GROUP BY h HAVING count(*) > 1
+            )
+            SELECT m.aid, m.probe, m.h, k.n, k.hub, k.hub_probe FROM m JOIN k ON k.h = m.h
+            """
+        )
+        # The pairs a probing article x makes with the other members y of its buckets. A
+        # small bucket pairs all of them (a self-join of its members, at most max_bucket
+        # each). A large bucket pairs each member with the hub, with no member-by-member
+        # join: the pair {m, hub} exists when m or the hub probes.
+        con.execute(
+            f"""
+            INSERT INTO band_pairs
+            SELECT least(x.aid, y.aid), greatest(x.aid, y.aid)
+            FROM bucket_members x JOIN bucket_members y ON y.h = x.h
+            WHERE x.n <= {max_bucket} AND y.n <= {max_bucket} AND x.probe AND x.aid <> y.aid
+            UNION ALL
+            SELECT least(aid, hub), greatest(aid, hub) FROM bucket_members
+            WHERE n > {max_bucket} AND aid <> hub AND (probe OR hub_probe)
+            """
+        )
+        top, over = con.execute(
+            f"SELECT coalesce(max(n), 0), count(DISTINCT h) FILTER (WHERE n > {max_bucket}) FROM bucket_members"
+        ).fetchall()[0]
+        largest, large = max(largest, int(top)), large + int(over)
+    con.execute("DROP TABLE IF EXISTS bucket_members")
+    con.execute("CREATE TEMP TABLE candidates AS SELECT DISTINCT a, b FROM band_pairs")
     con.execute(
         """
         CREATE TEMP TABLE wanted AS
@@ -276,6 +348,13 @@ def _similar_pairs(
         """
     )
     con.execute(f"DELETE FROM pairs WHERE sim < {float(config.jaccard_threshold)}")
+    candidates, band_pairs = con.execute(
+        "SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM band_pairs)"
+    ).fetchall()[0]
+    stats.update(candidate_pairs=int(candidates), band_pairs=int(band_pairs), largest_bucket=largest,
+                 large_buckets=large)
+    for name in ("band_pairs", "candidates", "wanted"):
+        con.execute(f"DROP TABLE {name}")
     if not full:
         # The pairs among older articles do not change: carry the previous run's over,
         # except those of articles this run wrote again (their pairs were just recomputed).
@@ -291,34 +370,60 @@ def _similar_pairs(
             WHERE NOT x.is_new AND NOT y.is_new AND p.similarity >= {float(config.jaccard_threshold)}
             """
         )
-    return con.sql("SELECT a, b FROM pairs").to_arrow_table()
 
 
-def _components(con: duckdb.DuckDBPyConnection, name: str, edges: pa.Table) -> None:
-    """Register ``name(aid, root)``: the connected components of ``edges`` (``a``, ``b``
-    columns of aids), ``root`` the smallest aid of the component. Only the articles on an
-    edge are listed; each other article is its own component."""
-    a = edges.column(0).to_numpy().astype(np.int64)
-    b = edges.column(1).to_numpy().astype(np.int64)
-    nodes, inverse = np.unique(np.concatenate([a, b]), return_inverse=True)
-    parent = np.arange(len(nodes))
+def connected_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The connected components of the graph whose edges are ``a[i] - b[i]`` (integers).
 
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    Returns ``(nodes, roots, rounds)``: the distinct nodes in ascending order, for each the
+    smallest node of its component, and the rounds it took. Vectorized (numpy, no loop
+    over edges or nodes in Python): every round hooks the larger of the two roots of an
+    edge whose ends are still apart under the smaller one, then follows the parents up
+    until every node points at its root; the edges whose ends share a root leave (they
+    always will). Parents only ever point at smaller nodes, so a root is the smallest
+    node of its tree, and when no edge is left apart each tree is a component. Memory:
+    a few integers per edge and per node.
 
+    >>> nodes, roots, _ = connected_components(np.array([5, 7, 2]), np.array([7, 9, 3]))
+    >>> nodes.tolist(), roots.tolist()
+    ([2, 3, 5, 7, 9], [2, 2, 5, 5, 5])
+    """
+    nodes, inverse = np.unique(np.concatenate([np.asarray(a), np.asarray(b)]), return_inverse=True)
+    index = np.int32 if len(nodes) < 2**31 else np.int64
+    inverse = inverse.astype(index, copy=False)
     left, right = inverse[: len(a)], inverse[len(a) :]
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            # nodes are sorted, so the smaller index is the smaller aid: roots stay minimal.
-            parent[max(ri, rj)] = min(ri, rj)
-    roots = np.array([find(i) for i in range(len(nodes))], dtype=np.int64)
-    table = pa.table({"aid": pa.array(nodes, pa.int32()), "root": pa.array(nodes[roots] if len(nodes) else nodes,
-                                                                          pa.int32())})
-    con.register(f"{name}_arrow", table)
+    parent = np.arange(len(nodes), dtype=index)
+    rounds = 0
+    while True:
+        ra, rb = parent[left], parent[right]
+        apart = ra != rb
+        if not apart.any():
+            break
+        rounds += 1
+        left, right, ra, rb = left[apart], right[apart], ra[apart], rb[apart]
+        # nodes are sorted: the smaller index is the smaller node, so roots stay minimal.
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return nodes, nodes[parent], rounds
+
+
+def _components(con: duckdb.DuckDBPyConnection, name: str, edges: str, stats: dict) -> None:
+    """Register ``name(aid, root)``: the connected components of the ``edges`` query's
+    (``a``, ``b``) aids, ``root`` the smallest aid of the component. Only the articles on
+    an edge are listed; each other article is its own component."""
+    table = con.sql(edges).to_arrow_table()
+    a = table.column(0).to_numpy()
+    b = table.column(1).to_numpy()
+    del table
+    nodes, roots, rounds = connected_components(a, b)
+    stats[f"{name}_edges"] = len(a)
+    stats[f"{name}_rounds"] = rounds
+    result = pa.table({"aid": pa.array(nodes, pa.int32()), "root": pa.array(roots, pa.int32())})
+    con.register(f"{name}_arrow", result)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {name}_arrow")
     con.unregister(f"{name}_arrow")
 
@@ -398,10 +503,13 @@ def _exact_duplicates(con: duckdb.DuckDBPyConnection) -> None:
 
 # ---- 4. clusters and staging ----------------------------------------------------------------
 def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str) -> tuple[int, ...]:
-    """Stage the decision tables; return the ``Decisions`` counts after the boilerplate ones."""
+    """Stage the decision tables; return the ``Decisions`` counts after the boilerplate ones.
+
+    The tables go from DuckDB to Parquet batch by batch, never whole in Python memory."""
     run = sql_string(run_id)
-    duplicates = con.sql(
+    con.execute(
         f"""
+        CREATE TEMP TABLE decided AS
         WITH members AS (
             SELECT c.aid, c.root, a.article_id, a.published_at FROM cluster c JOIN arts a ON a.aid = c.aid
         ), canon AS (
@@ -415,26 +523,25 @@ def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str)
         FROM members m JOIN canon k ON k.root = m.root JOIN eff e ON e.aid = m.aid
         LEFT JOIN exact x ON x.aid = m.aid
         LEFT JOIN arts ca ON ca.aid = x.canon AND x.canon <> x.aid
-        ORDER BY m.article_id
         """
-    ).to_arrow_table()
-    pairs = con.sql(
-        f"""
-        SELECT x.article_id, y.article_id AS other_id, p.sim AS similarity, {run} AS run_id
-        FROM pairs p JOIN arts x ON x.aid = p.a JOIN arts y ON y.aid = p.b ORDER BY 1, 2
-        """
-    ).to_arrow_table()
-    boilerplate = con.sql(
-        f"""SELECT source, key, text, stories, articles, paragraphs, {run} AS run_id
-        FROM bp ORDER BY source, paragraphs DESC, key"""
-    ).to_arrow_table()
-    tables = {"duplicates": (duplicates, DUPLICATES), "similar_pairs": (pairs, SIMILAR_PAIRS),
-              "boilerplate": (boilerplate, BOILERPLATE)}
-    assert set(tables) == set(DECISIONS)
-    for name, (table, schema) in tables.items():
-        write_parquet(table, schema, staging / name / "part-00000.parquet")
+    )
+    queries = {
+        "duplicates": ("SELECT * FROM decided ORDER BY article_id", DUPLICATES),
+        "similar_pairs": (
+            f"""SELECT x.article_id, y.article_id AS other_id, p.sim AS similarity, {run} AS run_id
+            FROM pairs p JOIN arts x ON x.aid = p.a JOIN arts y ON y.aid = p.b ORDER BY 1, 2""",
+            SIMILAR_PAIRS,
+        ),
+        "boilerplate": (
+            f"""SELECT source, key, text, stories, articles, paragraphs, {run} AS run_id
+            FROM bp ORDER BY source, paragraphs DESC, key""",
+            BOILERPLATE,
+        ),
+    }
+    assert set(queries) == set(DECISIONS)
+    written = {name: _write_query(con, sql, schema, staging / name / "part-00000.parquet")
+               for name, (sql, schema) in queries.items()}
 
-    con.register("decided", duplicates)
     row = con.execute(
         """
         SELECT count(*), count(*) FILTER (WHERE a.is_new),
@@ -445,7 +552,33 @@ def _stage_decisions(con: duckdb.DuckDBPyConnection, staging: Path, run_id: str)
         FROM arts a LEFT JOIN decided d ON d.article_id = a.article_id
         """
     ).fetchall()[0]
-    con.unregister("decided")
     articles, new, clusters, exact, near, run_duplicates = row
-    return (articles, articles - exact - near, exact, near, clusters, pairs.num_rows,
+    return (articles, articles - exact - near, exact, near, clusters, written["similar_pairs"],
             new - run_duplicates, run_duplicates)
+
+
+BATCH_ROWS = 100_000  # rows per batch from DuckDB to Parquet
+
+
+def _write_query(con: duckdb.DuckDBPyConnection, sql: str, schema: pa.Schema, path: Path) -> int:
+    """Write a query's rows as ``path`` with exactly ``schema`` (zstd), a batch at a time,
+    atomically (a temporary file, then rename), as ``flows.parquet.write_parquet`` does for
+    a table in memory. Returns the number of rows."""
+    reader = con.sql(sql).to_arrow_reader(BATCH_ROWS)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    rows = 0
+    with lake_io(path):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with pq.ParquetWriter(tmp, schema, compression=PARQUET_COMPRESSION) as writer:
+                for batch in reader:
+                    table = pa.Table.from_batches([batch]).select(schema.names).cast(schema)
+                    writer.write_table(table)
+                    rows += table.num_rows
+                if not rows:  # one empty row group, as write_parquet writes an empty table
+                    writer.write_table(schema.empty_table())
+            os.replace(tmp, path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+    return rows

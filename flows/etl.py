@@ -24,7 +24,7 @@ from prefect.futures import as_completed
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from flows import stages
-from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate
+from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate_apart
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate
 from flows.report import publish_artifacts
@@ -77,7 +77,7 @@ def process_shard_task(
 
 @task(name="consolidate")
 def consolidate_task(lake_root: str, run_id: str, config: DedupConfig) -> Decisions:
-    decisions = consolidate(lake_root, run_id, config)
+    decisions = consolidate_apart(lake_root, run_id, config)
     pause_point("consolidate")
     return decisions
 
@@ -143,6 +143,7 @@ def etl(
     boilerplate_min_stories: int = DEFAULT_DEDUP.boilerplate_min_stories,
     recompute_decisions: bool = False,
     inline_mb: float = DEFAULT_INLINE_MB,
+    dedup_memory: str | None = DEFAULT_DEDUP.memory_limit,
 ) -> RunSummary:
     """Ingest ``input`` (a file, a directory or a glob) into the lake at ``lake``; with
     ``publish_to`` (an object-store URL), upload the committed runs the store lacks.
@@ -161,10 +162,11 @@ def etl(
         recompute_decisions: Recompute every near-duplicate pair (after changing jaccard).
         inline_mb: On the process pool, shards of at most this many MB in all run in the
             flow's process, without starting workers (0: always on the workers).
+        dedup_memory: DuckDB's memory budget for consolidate ("1GB"); beyond it DuckDB spills to disk.
     """
     root = str(Lake(lake).root)
     dedup = DedupConfig(jaccard_threshold=jaccard, boilerplate_min_stories=boilerplate_min_stories,
-                        full=recompute_decisions)
+                        full=recompute_decisions, memory_limit=dedup_memory)
     timings: dict[str, float] = {}
     with Lake(root).lock(wait_seconds=lock_wait):
         _sweep(root)
