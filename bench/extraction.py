@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         for label, folder in (("181 .html.gz files", work / "html"),
                               (f"{args.workers} WARC files, gzip per record", work / "warc")):
             runs = [run_cli(folder, work / "lake-etl", args.workers) for _ in range(args.repeats)]
-            wall = statistics.median(w for w, _ in runs)
+            wall = statistics.median(w for w, *_ in runs)
             row = runs[-1][1]
             net = max(wall - fixed, 1e-9)
             skipped = dict(row.get("records_skipped") or {})
