@@ -171,16 +171,27 @@ def test_one_file_or_many_files_give_the_same_articles_and_decisions(tmp_path, m
     lines = [x for x in data.split(b"\n") if x.strip() and x.strip().startswith(b'{"id"')]
     for k in range(4):
         (many / f"part-{k}.jsonl").write_bytes(b"\n".join(lines[k::4]) + b"\n")
+    assert_one_file_as_many(tmp_path, one, many, monkeypatch, SAME_ACROSS_FILES)
+
+
+# What one file read in pieces and the same records in several files must agree on: all
+# but where each record came from (input_path, input_locator) and the run's own columns.
+SAME_ACROSS_FILES = {
+    "articles_all": "select * exclude (input_path, input_locator, run_id, ingested_at) from articles_all",
+    "signatures": "select article_id, minhash, bands from signatures",
+    "duplicates": "select * exclude (run_id) from duplicates",
+    "similar_pairs": "select * exclude (run_id) from similar_pairs",
+}
+
+
+def assert_one_file_as_many(tmp_path, one, many, monkeypatch, queries: dict[str, str]) -> None:
+    """Ingest the folder ``one`` (one file, cut into at least 3 pieces over 3 workers) and
+    ``many`` (the same records in several files, 2 workers); each query gives the same
+    rows (at least 20) from both lakes."""
     monkeypatch.setattr(stages, "MIN_PIECE_BYTES", 30_000)
     _, parts = _run(one, tmp_path / "lake-one", workers=3)
     assert sum(p is not None for p in parts) >= 3
     _run(many, tmp_path / "lake-many", workers=2)
-    queries = {
-        "articles_all": "select * exclude (input_path, input_locator, run_id, ingested_at) from articles_all",
-        "signatures": "select article_id, minhash, bands from signatures",
-        "duplicates": "select * exclude (run_id) from duplicates",
-        "similar_pairs": "select * exclude (run_id) from similar_pairs",
-    }
     for name, sql in queries.items():
         left = sorted(map(repr, rows(str(tmp_path / "lake-one"), sql)))
         right = sorted(map(repr, rows(str(tmp_path / "lake-many"), sql)))

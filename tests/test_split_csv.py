@@ -27,7 +27,7 @@ from flows.readers.streams import iter_lines
 from flows.sources import load_sources
 from tests.conftest import ROOT, corpus_path
 from tests.conftest import lake_rows as rows
-from tests.test_split import WORDS, _run
+from tests.test_split import SAME_ACROSS_FILES, WORDS, _run, assert_one_file_as_many
 from transforms.decoding import LineDecoder
 from transforms.fields import SourceConfig
 
@@ -171,19 +171,8 @@ def test_one_csv_or_many_csvs_give_the_same_articles(tmp_path, monkeypatch):
     (one / "all.csv").write_bytes(_csv(rows_, broken=False))
     for k in range(4):
         (many / f"part-{k}.csv").write_bytes(_csv(rows_[k::4], broken=False))
-    monkeypatch.setattr(stages, "MIN_PIECE_BYTES", 30_000)
-    _, parts = _run(one, tmp_path / "lake-one", workers=3)
-    assert sum(p is not None for p in parts) >= 3
-    _run(many, tmp_path / "lake-many", workers=2)
-    queries = {
-        "articles_all": "select * exclude (input_path, input_locator, run_id, ingested_at) from articles_all",
-        "signatures": "select article_id, minhash, bands from signatures",
-        "duplicates": "select * exclude (run_id) from duplicates",
-    }
-    for name, sql in queries.items():
-        left = sorted(map(repr, rows(str(tmp_path / "lake-one"), sql)))
-        right = sorted(map(repr, rows(str(tmp_path / "lake-many"), sql)))
-        assert len(left) >= 20 and left == right, name
+    queries = {name: SAME_ACROSS_FILES[name] for name in ("articles_all", "signatures", "duplicates")}
+    assert_one_file_as_many(tmp_path, one, many, monkeypatch, queries)
 
 
 def test_header_only_and_headerless_files(tmp_path):

@@ -14,6 +14,7 @@ import errno
 import os
 import stat
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import IO
 
@@ -207,10 +208,9 @@ def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
     if file.size < (piece_bytes // 8 if compression else 2 * piece_bytes):
         return [file]
     try:
-        with open(file.path, "rb", opener=_open_nonblocking) as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        with _open_regular(file.path) as (handle, size):
+            if handle is None:
                 return [file]
-            size = os.fstat(handle.fileno()).st_size
             stream = Guarded(decompress(handle, compression), Budget(size, limits), "stream") if compression \
                 else handle
             head, failure = read_sample(stream)
@@ -236,16 +236,24 @@ def split_file(file: InputFile, config: SourceConfig, piece_bytes: int,
             for i, (start, end, first_line, first_row) in enumerate(zip(cuts, ends, firsts, rows, strict=True))]
 
 
+@contextmanager
+def _open_regular(path: str) -> Iterator[tuple[IO[bytes] | None, int]]:
+    """``path`` opened for reading without blocking, and its size; ``(None, 0)`` when what
+    it names now is not a regular file (a FIFO or a device must not be read to be cut)."""
+    with open(path, "rb", opener=_open_nonblocking) as handle:
+        st = os.fstat(handle.fileno())
+        yield (handle, st.st_size) if stat.S_ISREG(st.st_mode) else (None, 0)
+
+
 def _split_warc(file: InputFile, config: SourceConfig, piece_bytes: int, limits: ReadLimits) -> list[InputFile]:
     """A WARC as pieces of about ``piece_bytes`` of the file as stored, each starting at a
     record that starts a gzip member (``flows.readers.formats.warc.record_cuts``)."""
     if file.size < 2 * piece_bytes:
         return [file]
     try:
-        with open(file.path, "rb", opener=_open_nonblocking) as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+        with _open_regular(file.path) as (handle, size):
+            if handle is None:
                 return [file]
-            size = os.fstat(handle.fileno()).st_size
             reading = Reading(file, config, limits, Budget(size, limits))
             cuts = record_cuts(reading, Guarded(handle, None, "file"), piece_bytes)
     except Exception:  # OSError, ReadFailure (over the limits): read whole, it says so
