@@ -27,6 +27,7 @@ from flows import stages
 from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate_apart
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate
+from flows.readers.layout import layout_of
 from flows.report import publish_artifacts
 from flows.stages import Plan, RunSummary, ShardOutcome
 from schemas.tables import RunCounts
@@ -260,7 +261,6 @@ def runs_inline(plan: Plan, inline_mb: float) -> bool:
 
 # Compressed or archived inputs hold several times their size in text: they count as this
 # many times their bytes against ``inline_mb``.
-_PACKED_SUFFIXES = (".gz", ".tgz", ".bz2", ".xz", ".zst", ".zip", ".tar", ".7z")
 _PACKED_WEIGHT = 8
 
 
@@ -271,7 +271,8 @@ def _text_bytes(candidate: Candidate) -> int:
     >>> _text_bytes(Candidate(InputFile("a.jsonl.zst", 1000, "a.jsonl.zst"), None))
     8000
     """
-    packed = candidate.file.relpath.lower().endswith(_PACKED_SUFFIXES)
+    layout = layout_of(candidate.file.relpath)
+    packed = layout.compression is not None or layout.archive is not None
     return candidate.size * (_PACKED_WEIGHT if packed else 1)
 
 
