@@ -8,8 +8,10 @@ The decisions, in the order they depend on each other:
 
 1. **Similar pairs** (near-duplicate edges). Every article's MinHash bands (the
    ``signatures`` facts the shards wrote) are joined in DuckDB; pairs sharing a band are
-   verified by their estimated Jaccard similarity. Only pairs with a new article are
-   computed: the pairs among older articles are the previous run's, carried over.
+   verified by their estimated Jaccard similarity. Exact copies (one content hash, so
+   one signature) enter the join once, through their smallest article, and each other
+   copy gets one edge to it. Only pairs with a new article are computed: the pairs among
+   older articles are the previous run's, carried over.
 2. **Boilerplate**. A paragraph key that recurs in at least ``boilerplate_min_stories``
    distinct stories of one source is boilerplate. Near-duplicate copies of one story (step
    1) count once, so a quote that syndicated copies share is not boilerplate.
@@ -266,10 +268,12 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
     signatures = _read(
         _files(lake, "signatures", run_id, committed), SIGNATURES, ["article_id", "minhash", "bands", "run_id"]
     )
+    # ``rep``: the smallest aid of the articles with the same content hash (the same kept
+    # paragraphs, so the same signature); only representatives enter the band join.
     con.execute(
         f"""
         CREATE TEMP TABLE sig AS
-        SELECT a.aid, a.is_new, s.bands
+        SELECT a.aid, a.is_new, s.bands, a.content_hash, min(a.aid) OVER (PARTITION BY a.content_hash) AS rep
         FROM ({signatures}) s JOIN arts a ON a.article_id = s.article_id AND a.run_id = s.run_id
         """
     )
@@ -287,17 +291,36 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
 def _similar_pairs(
     con: duckdb.DuckDBPyConnection, lake: Lake, latest: str | None, config: DedupConfig, full: bool, stats: dict
 ) -> None:
-    """Table ``pairs(a, b, sim)`` (a < b): the near-duplicate edges of the whole lake."""
+    """Table ``pairs(a, b, sim)`` (a < b): the near-duplicate edges of the whole lake.
+
+    Exact copies are joined once: the articles with one content hash (the same kept
+    paragraphs, so the very same signature) form a group, only its representative (its
+    smallest aid) enters the band join, and each other member gets one edge to it with
+    similarity 1.0. A story with N verbatim copies costs the band join one article, not N.
+    """
+    previous = None
+    if not full:
+        previous = _read(
+            sorted(str(p) for p in lake.run_dir("similar_pairs", latest).glob("*.parquet")),
+            SIMILAR_PAIRS, ["article_id", "other_id", "similarity"],
+        )
+    _probing(con, previous)
     perms = DEFAULT_MINHASH.num_perm
     max_bucket = int(config.max_bucket)
-    # One band at a time, straight from the signatures: a band's buckets are counted over
-    # one row per article (not all bands' rows at once), so the aggregation stays within
-    # the memory budget longer before it spills.
-    bands = con.execute("SELECT coalesce(max(len(bands)), 0) FROM sig").fetchall()[0][0]
+    # One band at a time, straight from the representatives' signatures: a band's buckets
+    # are counted over one row per article (not all bands' rows at once), so the
+    # aggregation stays within the memory budget longer before it spills.
+    con.execute(
+        """
+        CREATE TEMP TABLE reps AS
+        SELECT s.aid, g.probe, s.bands FROM sig s JOIN probing g ON g.aid = s.aid WHERE s.aid = s.rep
+        """
+    )
+    bands = con.execute("SELECT coalesce(max(len(bands)), 0) FROM reps").fetchall()[0][0]
     con.execute("CREATE TEMP TABLE band_pairs (a INTEGER, b INTEGER)")
     largest = large = 0
     for band in range(1, int(bands) + 1):
-        rows = f"SELECT aid, {'true' if full else 'is_new'} AS probe, bands[{band}] AS h FROM sig"
+        rows = f"SELECT aid, probe, bands[{band}] AS h FROM reps"
         # Only buckets a probing (new) article falls in matter; a bucket's size decides
         # whether it pairs everyone or only with its hub (see DedupConfig.max_bucket).
         touched = "m" if full else "m SEMI JOIN (SELECT h FROM m WHERE probe) USING (h)"
@@ -348,28 +371,56 @@ def _similar_pairs(
         """
     )
     con.execute(f"DELETE FROM pairs WHERE sim < {float(config.jaccard_threshold)}")
-    candidates, band_pairs = con.execute(
-        "SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM band_pairs)"
+    # Each copy's edge to its representative (a < b: the representative is the smallest).
+    con.execute("INSERT INTO pairs SELECT rep, aid, 1.0 FROM probing WHERE aid <> rep AND probe")
+    candidates, band_pairs, representatives, copies = con.execute(
+        """SELECT (SELECT count(*) FROM candidates), (SELECT count(*) FROM band_pairs),
+                  (SELECT count(*) FROM reps), (SELECT count(*) FROM probing WHERE aid <> rep)"""
     ).fetchall()[0]
     stats.update(candidate_pairs=int(candidates), band_pairs=int(band_pairs), largest_bucket=largest,
-                 large_buckets=large)
-    for name in ("band_pairs", "candidates", "wanted"):
+                 large_buckets=large, representatives=int(representatives), copies=int(copies))
+    for name in ("band_pairs", "candidates", "wanted", "reps"):
         con.execute(f"DROP TABLE {name}")
-    if not full:
-        # The pairs among older articles do not change: carry the previous run's over,
-        # except those of articles this run wrote again (their pairs were just recomputed).
-        previous = _read(
-            sorted(str(p) for p in lake.run_dir("similar_pairs", latest).glob("*.parquet")),
-            SIMILAR_PAIRS, ["article_id", "other_id", "similarity"],
-        )
+    if previous is not None:
+        # The pairs of groups nothing happened to do not change: carry the previous run's
+        # over. A group probes (and its pairs were just recomputed) when it holds an
+        # article of this run or an article whose previous pair lost its other end.
         con.execute(
             f"""
             INSERT INTO pairs
             SELECT least(x.aid, y.aid), greatest(x.aid, y.aid), p.similarity
             FROM ({previous}) p JOIN arts x ON x.article_id = p.article_id JOIN arts y ON y.article_id = p.other_id
-            WHERE NOT x.is_new AND NOT y.is_new AND p.similarity >= {float(config.jaccard_threshold)}
+            JOIN probing gx ON gx.aid = x.aid JOIN probing gy ON gy.aid = y.aid
+            WHERE NOT gx.probe AND NOT gy.probe AND p.similarity >= {float(config.jaccard_threshold)}
             """
         )
+
+
+def _probing(con: duckdb.DuckDBPyConnection, previous: str | None) -> None:
+    """Table ``probing(aid, rep, probe)``: each signed article, its group's representative,
+    and whether its group's pairs are computed in this run (all of them without a
+    ``previous`` snapshot). A group probes when one of its articles is new (this run wrote
+    it), or is the live end of a previous pair whose other end is new or no longer live:
+    that group may have lost its representative (a removed or rewritten article), and the
+    pairs its next representative makes were never computed."""
+    if previous is None:
+        con.execute("CREATE TEMP TABLE probing AS SELECT aid, rep, true AS probe FROM sig")
+        return
+    con.execute(
+        f"""
+        CREATE TEMP TABLE probing AS
+        WITH prev AS ({previous}), ends AS (
+            SELECT article_id AS here, other_id AS there FROM prev
+            UNION ALL SELECT other_id, article_id FROM prev
+        ), marked AS (
+            SELECT DISTINCT h.aid FROM ends e JOIN arts h ON h.article_id = e.here
+            LEFT JOIN arts t ON t.article_id = e.there
+            WHERE t.aid IS NULL OR t.is_new
+        )
+        SELECT s.aid, s.rep, bool_or(s.is_new OR m.aid IS NOT NULL) OVER (PARTITION BY s.rep) AS probe
+        FROM sig s LEFT JOIN marked m ON m.aid = s.aid
+        """
+    )
 
 
 def connected_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import random
+import shutil
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -204,6 +205,52 @@ def test_duplicates_against_the_lake_and_incremental_equals_full(tmp_path):
     ingest(write_jsonl(tmp_path / "in3" / "c.jsonl", [record("z", prose(14))]), lake, DedupConfig(full=True))
     assert rows(lake, "SELECT article_id, cluster_id, duplicate_of, kind FROM duplicates ORDER BY 1") == before
     assert rows(lake, "SELECT article_id, other_id FROM similar_pairs ORDER BY 1, 2") == pairs_before
+    check_views_agree(lake)
+
+
+def _full_recompute_agrees(lake_root, run_id: str) -> None:
+    """The committed run's decision snapshots equal those a full recompute of the same lake stages."""
+    lake = Lake(lake_root)
+    check = run_id + "-full"
+    consolidate(str(lake.root), check, DedupConfig(full=True))
+    for table in ("duplicates", "similar_pairs", "boilerplate"):
+        def snapshot(where):
+            return sorted(tuple(r.values()) for r in pq.read_table(where).drop(["run_id"]).to_pylist())
+        assert snapshot(lake.run_dir(table, run_id)) == snapshot(lake.staging_dir(check) / table), table
+    shutil.rmtree(lake.staging_dir(check))
+
+
+@pytest.mark.parametrize("how", ["rewritten", "removed"])
+def test_copies_keep_their_pairs_when_their_representative_goes(tmp_path, how):
+    """Verbatim copies enter the band join once, through their smallest article_id; the
+    update reaches them through it. When that article is rewritten with another story, or
+    its file changes without it, the next copy takes its place in the next run."""
+    story = prose(61, paragraphs=10)
+    update = [*story[:9], "This story was updated with a new closing line about the vote."]
+    inbox, lake = tmp_path / "inbox", tmp_path / "lake"
+    names = [f"c{i}" for i in range(4)]
+    for i, name in enumerate(names):
+        write_jsonl(inbox / f"{name}.jsonl", [record(name, story, source=f"{name}.net"),
+                                             record(f"{name}-x", prose(70 + i), source=f"{name}.net")])
+    write_jsonl(inbox / "u.jsonl", [record("u", update, source="u.net")])
+    run_id, decisions = ingest(inbox, lake)
+    assert decisions.clusters == 1
+    for step in range(3):
+        live = rows(lake, f"SELECT source_id, article_id, body FROM articles_all WHERE source_id IN {tuple(names)!r}")
+        copies = {r["source_id"]: r["article_id"] for r in live if r["body"] == "\n\n".join(story)}
+        rep = min(copies, key=copies.get)
+        # The representative's pairs are the only ones the update has with the story.
+        linked = rows(lake, f"SELECT * FROM similar_pairs WHERE '{copies[rep]}' IN (article_id, other_id)")
+        assert len(linked) == len(copies)  # its copies and the update
+        other = record(f"{rep}-x", prose(70 + int(rep[1:])), source=f"{rep}.net")
+        replaced = [record(rep, prose(80 + step), source=f"{rep}.net"), other] if how == "rewritten" else [other]
+        run_id, _ = ingest(write_jsonl(inbox / f"{rep}.jsonl", replaced), lake)
+        left = set(copies) - {rep}
+        clusters = {r["source_id"]: r["cluster_id"] for r in rows(
+            lake, "SELECT source_id, cluster_id FROM articles_all")}
+        if left:
+            assert len({clusters[n] for n in left | {"u"}}) == 1 and clusters["u"] is not None
+        _full_recompute_agrees(lake, run_id)
     check_views_agree(lake)
 
 

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bench.dedup import generate
+from bench.dedup import commit, generate
 from flows.consolidate import DedupConfig, connected_components, consolidate
 from flows.lake import Lake
 from transforms.fingerprints import DEFAULT_MINHASH
@@ -126,17 +126,19 @@ def test_a_story_in_thousands_of_outlets_makes_linear_pairs_and_one_cluster(tmp_
 
 @pytest.mark.parametrize("copies, pairs", [(20, 20 * 19 // 2), (21, 20)])
 def test_a_bucket_over_max_bucket_pairs_with_its_hub_only(tmp_path, copies, pairs):
-    # Verbatim copies share all 16 buckets: up to max_bucket members every pair is a
-    # candidate; one more and each member pairs with the smallest only. One cluster either way.
+    # Articles with one signature but each its own body (content hash) share all 16
+    # buckets: up to max_bucket members every pair is a candidate; one more and each member
+    # pairs with the smallest only. One cluster either way.
     lake = Lake(tmp_path / "lake")
     generate(lake, RUN, 0, 0, seed=6, syndicated=copies)
     signatures = lake.staging_dir(RUN) / "signatures" / "part-00000.parquet"
     table = pq.read_table(signatures)
-    for name in ("minhash", "bands"):  # every copy verbatim: the first one's signature
+    for name in ("minhash", "bands"):  # every copy the first one's signature
         column = table.column(name)
         same = pa.array([column[0].as_py()] * table.num_rows, table.schema.field(name).type)
         table = table.set_column(table.schema.get_field_index(name), name, same)
     pq.write_table(table, signatures)
+    _distinct_bodies(lake)
     stats: dict = {}
     consolidate(str(lake.root), RUN, DedupConfig(max_bucket=20), stats=stats)
     assert stats["candidate_pairs"] == pairs
@@ -149,6 +151,84 @@ def test_a_bucket_over_max_bucket_pairs_with_its_hub_only(tmp_path, copies, pair
     if copies > 20:  # the hub is the smallest article_id: on every edge
         hub = min(story)
         assert all(hub in (r["article_id"], r["other_id"]) for r in similar)
+
+
+def _distinct_bodies(lake: Lake) -> None:
+    """Give every staged article a content hash of its own (no exact copies)."""
+    path = lake.staging_dir(RUN) / "articles" / "part-00000.parquet"
+    table = pq.read_table(path)
+    index = table.schema.get_field_index("content_hash")
+    unique = pa.array([f"{i:032x}" for i in range(table.num_rows)], pa.string())
+    pq.write_table(table.set_column(index, "content_hash", unique), path)
+
+
+# ---- exact copies ----------------------------------------------------------------------------------
+def _pairs(lake: Lake, run_id: str = RUN, staged: bool = True) -> list[tuple]:
+    where = lake.staging_dir(run_id) / "similar_pairs" if staged else lake.run_dir("similar_pairs", run_id)
+    return sorted((r["article_id"], r["other_id"], r["similarity"]) for r in pq.read_table(where).to_pylist())
+
+
+def test_exact_copies_enter_the_band_join_once_and_point_at_their_smallest(tmp_path):
+    # 2,000 copies of one story, 40% of them verbatim (one content hash): the verbatim ones
+    # are one article in the band join; each other verbatim copy has one edge, to the group's
+    # smallest article_id, with similarity 1.
+    lake = Lake(tmp_path / "lake")
+    generate(lake, RUN, 0, 300, seed=8, syndicated=2000)
+    stats: dict = {}
+    decisions = consolidate(str(lake.root), RUN, DedupConfig(), stats=stats)
+    articles = _articles(lake)
+    groups: dict[str, list[str]] = {}
+    for r in articles:
+        groups.setdefault(r["content_hash"], []).append(r["article_id"])
+    verbatim = max(groups.values(), key=len)
+    assert len(verbatim) > 500
+    expected_copies = sum(len(g) - 1 for g in groups.values())
+    assert stats["copies"] == expected_copies >= len(verbatim) - 1
+    assert stats["representatives"] == len(articles) - expected_copies
+    rep = min(verbatim)
+    pairs = _pairs(lake)
+    for member in set(verbatim) - {rep}:
+        on = [p for p in pairs if member in p[:2]]
+        assert on == [(rep, member, 1.0)]
+    # The near copies reach the verbatim group through its representative: one cluster.
+    decided = {r["article_id"]: r for r in _staged(lake, "duplicates")}
+    story = {r["article_id"] for r in articles[300:]}
+    assert story <= set(decided) and len({decided[i]["cluster_id"] for i in story}) == 1
+    assert decisions.similar_pairs == len(pairs)
+
+
+def _run(lake: Lake, run_id: str, first: int, count: int, seed: int, syndicated: int) -> dict:
+    generate(lake, run_id, first, count, seed=seed, syndicated=syndicated)
+    stats: dict = {}
+    consolidate(str(lake.root), run_id, DedupConfig(), stats=stats)
+    commit(lake, run_id, count + syndicated)
+    return stats
+
+
+def _decisions(lake: Lake, run_id: str, staged: bool) -> dict[str, list[tuple]]:
+    out = {}
+    for table in ("duplicates", "similar_pairs", "boilerplate"):
+        where = lake.staging_dir(run_id) / table if staged else lake.run_dir(table, run_id)
+        rows = pq.read_table(where).drop(["run_id"]).to_pylist()
+        out[table] = sorted(tuple(r.values()) for r in rows)
+    return out
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_copies_arriving_in_later_runs_decide_as_a_full_recompute(tmp_path, seed):
+    # Three runs, each with more copies of the same story (its verbatim copies share one
+    # content hash across runs); the group's smallest article may come in any run. Every
+    # incremental snapshot equals the one a full recompute of the same lake stages.
+    lake = Lake(tmp_path / "lake")
+    first = 0
+    for i, (count, copies) in enumerate([(200, 30), (50, 40), (20, 25)]):
+        run_id = f"2024010{i + 1}T000000Z-scale"
+        stats = _run(lake, run_id, first, count, seed + 100 * i, copies)
+        first += count + copies
+        check = f"2024010{i + 1}T000001Z-check"
+        consolidate(str(lake.root), check, DedupConfig(full=True))
+        assert _decisions(lake, run_id, staged=False) == _decisions(lake, check, staged=True)
+        assert stats["copies"] > 0
 
 
 # ---- in a process of its own ---------------------------------------------------------------------
