@@ -45,7 +45,9 @@ DUPLICATES = table_schema(
 SIMILAR_PAIRS = table_schema(
     "similar_pairs",
     "Decision: pairs of articles whose estimated word-shingle Jaccard similarity reaches "
-    "the threshold (the edges of the near-duplicate clusters). Carried from run to run.",
+    "the threshold (the edges of the near-duplicate clusters). Exact copies (one content "
+    "hash) are paired through their smallest article_id only: each other copy has one "
+    "pair with it, similarity 1. Carried from run to run.",
     column("article_id", pa.string(), False, "The smaller article_id of the pair."),
     column("other_id", pa.string(), False, "The larger article_id of the pair."),
     column("similarity", pa.float32(), False, "Estimated Jaccard similarity (share of equal MinHash values)."),
