@@ -34,6 +34,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from queue import Empty
 
 import numpy as np
 import pyarrow as pa
@@ -263,7 +264,13 @@ def timed_consolidate(lake: Lake, run_id: str, config: dict | None = None, apart
     queue = context.Queue()
     child = context.Process(target=_consolidate_child, args=(str(lake.root), run_id, config or {}, apart, queue))
     child.start()
-    seconds, cpu, base, rss, counts, stats = queue.get()
+    while True:  # a child that dies puts nothing: say so instead of waiting for ever
+        try:
+            seconds, cpu, base, rss, counts, stats = queue.get(timeout=1)
+            break
+        except Empty:
+            if not child.is_alive():
+                raise RuntimeError(f"consolidate's process died with exit code {child.exitcode}") from None
     child.join()
     if child.exitcode:
         raise RuntimeError(f"consolidate failed with exit code {child.exitcode}")
