@@ -179,8 +179,84 @@ def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) ->
     return tokens_minhash(list(map(str.encode, tokens)), config)
 
 
+# The compiled signature (``transforms.minhash_kernel``, numba) gives the numpy path's very
+# values in about a quarter of its time, but loading numba and the kernel's cached machine
+# code costs about 1.5 CPU seconds per process: ``tokens_minhash`` loads it once this
+# process has signed ``COMPILED_AFTER`` articles (about 35 MB of news text), so a small
+# run never pays, and a process that has signed that many is, most likely, going on.
+COMPILED_AFTER = 15_000
+
+
+class _Compiled:
+    """Which signature ``tokens_minhash`` computes in this process: ``mode`` "auto" (numpy
+    until ``COMPILED_AFTER`` articles, then the kernel), "compiled" or "numpy"; ``kernel``:
+    the loaded kernel, None before, False when numba cannot be loaded."""
+
+    mode = "auto"
+    signed = 0
+    kernel = None
+
+
+def use_compiled_minhash(mode: str = "compiled") -> bool:
+    """Choose how this process computes signatures (the values are the same): "compiled"
+    (load the kernel now), "numpy", or "auto" (the default: the kernel after
+    ``COMPILED_AFTER`` articles). True when the kernel is loaded and in use.
+
+    >>> use_compiled_minhash("numpy")
+    False
+    >>> _ = use_compiled_minhash("auto")
+    """
+    if mode not in ("auto", "compiled", "numpy"):
+        raise ValueError(f"unknown MinHash mode {mode!r}: auto, compiled or numpy")
+    _Compiled.mode = mode
+    if mode == "compiled":
+        _load_kernel()
+    return mode != "numpy" and bool(_Compiled.kernel)
+
+
+def _load_kernel():
+    """The compiled kernel, loaded once per process; False when numba is not there."""
+    if _Compiled.kernel is None:
+        try:
+            from transforms.minhash_kernel import joined_minhash
+        except ImportError:  # pragma: no cover - numba is a dependency; numpy still works
+            _Compiled.kernel = False
+        else:
+            _Compiled.kernel = joined_minhash
+    return _Compiled.kernel
+
+
+def _kernel():
+    """The kernel ``tokens_minhash`` uses for this call, or None for numpy."""
+    if _Compiled.mode == "numpy":
+        return None
+    if _Compiled.kernel is None:
+        if _Compiled.mode == "auto":
+            _Compiled.signed += 1
+            if _Compiled.signed <= COMPILED_AFTER:
+                return None
+        _load_kernel()
+    return _Compiled.kernel or None
+
+
 def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its words' UTF-8 bytes (``comparison_tokens``)."""
+    kernel = _kernel()
+    if kernel is not None and config.shingle_words <= len(_SLOT_MULTIPLIERS):
+        try:
+            joined = b" ".join(tokens)
+        except TypeError:  # words given as str: numpy hashes them as their UTF-8
+            joined = None
+        # The kernel cuts the words back at the spaces: exact when no word holds one.
+        if joined is not None and (not tokens or joined.count(b" ") == len(tokens) - 1):
+            a, b = _permutations(config.num_perm, config.seed)
+            return kernel(np.frombuffer(joined, dtype=np.uint8), len(tokens), config.shingle_words,
+                          _SLOT_MULTIPLIERS, a, b)
+    return numpy_tokens_minhash(tokens, config)
+
+
+def numpy_tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``tokens_minhash`` computed with numpy (the compiled kernel's reference)."""
     # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
     shingles = token_shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
