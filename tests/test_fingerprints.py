@@ -192,6 +192,10 @@ def test_the_signature_from_the_paragraphs_tokens_is_the_signature_of_the_body(t
     tokens = [t for text in texts for t in fingerprints.paragraph_tokens(cut(0, text))]
     assert tokens == [w.encode("utf-8") for w in words(body)]
     assert fingerprint(body, body_tokens=tokens) == fingerprint(body)
+    # ... and from their word bytes joined, as clean_record signs a body.
+    spaced = b" ".join(fingerprints.paragraph_word_bytes(cut(0, text)) for text in texts)
+    assert spaced.split() == tokens
+    assert fingerprint(body, body_bytes=spaced) == fingerprint(body)
     if body:
         assert fingerprint(body).minhash == tuple(_minhash_before(body).tolist())
 
@@ -263,7 +267,17 @@ def test_auto_mode_switches_to_the_kernel_after_enough_articles(monkeypatch):
     assert fingerprints.tokens_minhash(tokens).tobytes() == want.tobytes()
     assert fingerprints._Compiled.kernel  # the fourth article loaded it
     fingerprints.use_compiled_minhash("numpy")
-    assert fingerprints._kernel() is None
+    assert fingerprints._kernel(DEFAULT_MINHASH) is None
     fingerprints.use_compiled_minhash("auto")
     with pytest.raises(ValueError):
         fingerprints.use_compiled_minhash("fast")
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([b" ", b"  ", b"\t", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\x1c", b"\xa0", b"a", b"talks",
+                                 "\u00e9t\u00e9".encode(), b"x" * 40]) | st.binary(max_size=12), max_size=80))
+def test_the_compiled_signature_of_spaced_words_is_the_numpy_signature_of_the_split_words(compiled, parts):
+    # Words apart by any run of ASCII white space (what bytes.split() cuts at), at either end too.
+    spaced = b"".join(parts)
+    want = fingerprints.numpy_tokens_minhash(spaced.split())
+    assert fingerprints.spaced_minhash(spaced).tobytes() == want.tobytes()

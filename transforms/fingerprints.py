@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 import xxhash
 
-from transforms.paragraphs import WORD, comparison_of, comparison_text, comparison_tokens
+from transforms.paragraphs import WORD, comparison_of, comparison_text, comparison_tokens, comparison_word_bytes
 from transforms.records import Paragraph, Signature
 
 # Words are runs of letters and digits; punctuation does not change a story's identity
@@ -103,6 +103,18 @@ def paragraph_tokens(paragraph: Paragraph) -> list[bytes]:
     [b'talks', b'ended', b'late']
     """
     return paragraph.tokens if paragraph.tokens is not None else comparison_tokens(comparison_of(paragraph))
+
+
+def paragraph_word_bytes(paragraph: Paragraph) -> bytes:
+    """``paragraph_tokens(paragraph)`` as one string of bytes, apart by white space
+    (``paragraphs.comparison_word_bytes``): ``paragraph_word_bytes(p).split() == paragraph_tokens(p)``.
+
+    >>> paragraph_word_bytes(Paragraph(0, "Talks \u2018ended\u2019, late!")).split()
+    [b'talks', b'ended', b'late']
+    """
+    if paragraph.tokens is not None:
+        return b" ".join(paragraph.tokens)
+    return comparison_word_bytes(comparison_of(paragraph))
 
 
 def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
@@ -218,17 +230,17 @@ def _load_kernel():
     """The compiled kernel, loaded once per process; False when numba is not there."""
     if _Compiled.kernel is None:
         try:
-            from transforms.minhash_kernel import joined_minhash
+            from transforms.minhash_kernel import spaced_minhash
         except ImportError:  # pragma: no cover - numba is a dependency; numpy still works
             _Compiled.kernel = False
         else:
-            _Compiled.kernel = joined_minhash
+            _Compiled.kernel = spaced_minhash
     return _Compiled.kernel
 
 
-def _kernel():
-    """The kernel ``tokens_minhash`` uses for this call, or None for numpy."""
-    if _Compiled.mode == "numpy":
+def _kernel(config: MinHashConfig):
+    """The kernel that signs this article under ``config``, or None for numpy."""
+    if _Compiled.mode == "numpy" or config.shingle_words > len(_SLOT_MULTIPLIERS):
         return None
     if _Compiled.kernel is None:
         if _Compiled.mode == "auto":
@@ -239,19 +251,31 @@ def _kernel():
     return _Compiled.kernel or None
 
 
+def spaced_minhash(spaced: bytes, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``minhash`` of a text given by its words' UTF-8 bytes apart by ASCII white space:
+    ``tokens_minhash(spaced.split())`` (``clean_record`` joins its kept paragraphs'
+    ``paragraph_word_bytes``).
+
+    >>> bool((spaced_minhash(b"talks  ended late ") == tokens_minhash([b"talks", b"ended", b"late"])).all())
+    True
+    """
+    kernel = _kernel(config)
+    if kernel is None:
+        return numpy_tokens_minhash(spaced.split(), config)
+    a, b = _permutations(config.num_perm, config.seed)
+    return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+
+
 def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its words' UTF-8 bytes (``comparison_tokens``)."""
-    kernel = _kernel()
-    if kernel is not None and config.shingle_words <= len(_SLOT_MULTIPLIERS):
-        try:
-            joined = b" ".join(tokens)
-        except TypeError:  # words given as str: numpy hashes them as their UTF-8
-            joined = None
-        # The kernel cuts the words back at the spaces: exact when no word holds one.
-        if joined is not None and (not tokens or joined.count(b" ") == len(tokens) - 1):
+    kernel = _kernel(config)
+    if kernel is not None:
+        # The kernel cuts the words at white space: exact when the words hold none and
+        # none is empty, that is when the joined words cut there give them back.
+        spaced = b" ".join(tokens) if all(type(t) is bytes for t in tokens) else None
+        if spaced is not None and spaced.split() == tokens:
             a, b = _permutations(config.num_perm, config.seed)
-            return kernel(np.frombuffer(joined, dtype=np.uint8), len(tokens), config.shingle_words,
-                          _SLOT_MULTIPLIERS, a, b)
+            return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
     return numpy_tokens_minhash(tokens, config)
 
 
@@ -296,13 +320,14 @@ def band_hashes(signature: np.ndarray, config: MinHashConfig = DEFAULT_MINHASH) 
 
 def fingerprint(
     body: str, config: MinHashConfig = DEFAULT_MINHASH, *, body_words: list[str] | None = None,
-    body_tokens: list[bytes] | None = None,
+    body_tokens: list[bytes] | None = None, body_bytes: bytes | None = None,
 ) -> Signature | None:
     """The fingerprint of an article's body: its MinHash and band hashes; None when empty.
 
     ``body_words``: ``words(body)`` when the caller has them; ``body_tokens``: the same
-    words as UTF-8 bytes (``clean_record`` joins its kept paragraphs' ``paragraph_tokens``).
-    The signature is the same either way.
+    words as UTF-8 bytes; ``body_bytes``: the same words as UTF-8 apart by ASCII white
+    space (``clean_record`` joins its kept paragraphs' ``paragraph_word_bytes``). The
+    signature is the same either way.
 
     >>> sig = fingerprint("Talks ended late on Monday without a deal.")
     >>> (len(sig.minhash), len(sig.bands)), fingerprint("")
@@ -310,9 +335,12 @@ def fingerprint(
     """
     if not body:
         return None
-    if body_tokens is None:
-        body_tokens = list(map(str.encode, words(body) if body_words is None else body_words))
-    signature = tokens_minhash(body_tokens, config)
+    if body_bytes is not None:
+        signature = spaced_minhash(body_bytes, config)
+    else:
+        if body_tokens is None:
+            body_tokens = list(map(str.encode, words(body) if body_words is None else body_words))
+        signature = tokens_minhash(body_tokens, config)
     return Signature(minhash=tuple(signature.tolist()), bands=tuple(band_hashes(signature, config)))
 
 

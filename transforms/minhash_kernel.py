@@ -2,7 +2,7 @@
 
 ``fingerprints.tokens_minhash`` computes the signature with numpy: one xxh64 call per
 word from Python, then a (shingles x num_perm) matrix. This module computes the very same
-uint32 values in one compiled loop, xxh64 included (XXH64 as the ``xxhash`` package
+uint32 values in one compiled loop over the words' bytes, xxh64 included (XXH64 as the ``xxhash`` package
 computes it, seed 0), without the matrix: about a quarter of the time on a news article.
 ``fingerprints`` loads it only once a process has signed enough articles to pay for
 numba's import and its cached machine code (about 1.5 CPU seconds per process), and
@@ -90,9 +90,10 @@ def xxh64(buf, start, end):
 
 
 @numba.njit(cache=True)
-def joined_minhash(buf, count, size, slots, a, b):
-    """The signature of ``count`` words given as ``b" ".join(words)`` (``buf``, uint8; no
-    word holds a space): ``fingerprints.tokens_minhash``, step for step.
+def spaced_minhash(buf, size, slots, a, b):
+    """The signature of the words of ``buf`` (uint8), its runs of bytes other than ASCII
+    white space, and how many there are: ``fingerprints.numpy_tokens_minhash(bytes(buf).split())``,
+    step for step.
 
     Each word's xxh64; each ``size``-word shingle (one, of all words, when there are
     fewer) combines them with the ``slots`` multipliers and folds to 32 bits; each of the
@@ -101,16 +102,22 @@ def joined_minhash(buf, count, size, slots, a, b):
     """
     num_perm = a.shape[0]
     signature = np.full(num_perm, _LOW32, dtype=np.uint64)
-    if count == 0:
-        return signature.astype(np.uint32)
-    word_hashes = np.empty(count, dtype=np.uint64)
-    word, start = 0, 0
+    word_hashes = np.empty(buf.shape[0] // 2 + 1, dtype=np.uint64)
+    count, start = 0, -1
     for j in range(buf.shape[0]):
-        if buf[j] == _SPACE:
-            word_hashes[word] = xxh64(buf, start, j)
-            word += 1
-            start = j + 1
-    word_hashes[word] = xxh64(buf, start, buf.shape[0])
+        byte = buf[j]
+        if byte == _SPACE or 9 <= byte <= 13:  # what bytes.split() cuts at: " \t\n\x0b\x0c\r"
+            if start >= 0:
+                word_hashes[count] = xxh64(buf, start, j)
+                count += 1
+                start = -1
+        elif start < 0:
+            start = j
+    if start >= 0:
+        word_hashes[count] = xxh64(buf, start, buf.shape[0])
+        count += 1
+    if count == 0:
+        return signature.astype(np.uint32), count
     width = min(size, count)
     for i in range(count - width + 1):
         combined = word_hashes[i] * slots[0]
@@ -121,4 +128,4 @@ def joined_minhash(buf, count, size, slots, a, b):
             value = (shingle * a[p] + b[p]) >> _32
             if value < signature[p]:
                 signature[p] = value
-    return signature.astype(np.uint32)
+    return signature.astype(np.uint32), count
