@@ -281,3 +281,14 @@ def test_the_compiled_signature_of_spaced_words_is_the_numpy_signature_of_the_sp
     spaced = b"".join(parts)
     want = fingerprints.numpy_tokens_minhash(spaced.split())
     assert fingerprints.spaced_minhash(spaced).tobytes() == want.tobytes()
+
+
+def test_the_environment_chooses_the_mode_of_every_process_of_a_run(monkeypatch):
+    for value, mode in [("compiled", "compiled"), (" NUMPY ", "numpy"), ("", "auto"), ("auto", "auto")]:
+        monkeypatch.setenv(fingerprints.MINHASH_MODE_VARIABLE, value)
+        assert fingerprints._mode_from_environment() == mode
+    monkeypatch.delenv(fingerprints.MINHASH_MODE_VARIABLE)
+    assert fingerprints._mode_from_environment() == "auto"
+    monkeypatch.setenv(fingerprints.MINHASH_MODE_VARIABLE, "fast")
+    with pytest.raises(ValueError, match="COPYDESK_MINHASH"):
+        fingerprints._mode_from_environment()

@@ -14,6 +14,7 @@ runs be compared with new ones.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -199,12 +200,25 @@ def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) ->
 COMPILED_AFTER = 15_000
 
 
+# The environment can choose for every process of a run (``use_compiled_minhash``'s modes).
+MINHASH_MODE_VARIABLE = "COPYDESK_MINHASH"
+_MODES = ("auto", "compiled", "numpy")
+
+
+def _mode_from_environment() -> str:
+    mode = os.environ.get(MINHASH_MODE_VARIABLE, "auto").strip().lower() or "auto"
+    if mode not in _MODES:
+        raise ValueError(f"{MINHASH_MODE_VARIABLE}={mode!r}: auto, compiled or numpy")
+    return mode
+
+
 class _Compiled:
     """Which signature ``tokens_minhash`` computes in this process: ``mode`` "auto" (numpy
-    until ``COMPILED_AFTER`` articles, then the kernel), "compiled" or "numpy"; ``kernel``:
-    the loaded kernel, None before, False when numba cannot be loaded."""
+    until ``COMPILED_AFTER`` articles, then the kernel), "compiled" or "numpy" (from
+    ``COPYDESK_MINHASH``, "auto" when unset); ``kernel``: the loaded kernel, None before,
+    False when numba cannot be loaded."""
 
-    mode = "auto"
+    mode = _mode_from_environment()
     signed = 0
     kernel = None
 
@@ -218,7 +232,7 @@ def use_compiled_minhash(mode: str = "compiled") -> bool:
     False
     >>> _ = use_compiled_minhash("auto")
     """
-    if mode not in ("auto", "compiled", "numpy"):
+    if mode not in _MODES:
         raise ValueError(f"unknown MinHash mode {mode!r}: auto, compiled or numpy")
     _Compiled.mode = mode
     if mode == "compiled":
