@@ -312,6 +312,10 @@ def test_cut_caches_what_the_paragraph_s_text_gives(text):
         assert fingerprints.paragraph_tokens(p) == words
         assert paragraphs.comparison_word_bytes(p.comparison).split() == words
         assert fingerprints.paragraph_word_bytes(p).split() == words
+        assert p.word_bytes.split() == words
+        # Without what cut cached, the same words from the text.
+        assert fingerprints.paragraph_tokens(Paragraph(3, paragraph)) == words
+        assert fingerprints.paragraph_word_bytes(Paragraph(3, paragraph)).split() == words
         assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
         assert p.key == paragraph_key(paragraph)
 

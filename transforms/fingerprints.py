@@ -103,7 +103,11 @@ def paragraph_tokens(paragraph: Paragraph) -> list[bytes]:
     >>> paragraph_tokens(Paragraph(0, "Talks \u2018ended\u2019, late!"))
     [b'talks', b'ended', b'late']
     """
-    return paragraph.tokens if paragraph.tokens is not None else comparison_tokens(comparison_of(paragraph))
+    if paragraph.tokens is not None:
+        return paragraph.tokens
+    if paragraph.word_bytes is not None:
+        return paragraph.word_bytes.split()
+    return comparison_tokens(comparison_of(paragraph))
 
 
 def paragraph_word_bytes(paragraph: Paragraph) -> bytes:
@@ -113,6 +117,8 @@ def paragraph_word_bytes(paragraph: Paragraph) -> bytes:
     >>> paragraph_word_bytes(Paragraph(0, "Talks \u2018ended\u2019, late!")).split()
     [b'talks', b'ended', b'late']
     """
+    if paragraph.word_bytes is not None:
+        return paragraph.word_bytes
     if paragraph.tokens is not None:
         return b" ".join(paragraph.tokens)
     return comparison_word_bytes(comparison_of(paragraph))

@@ -241,14 +241,13 @@ def key_of_comparison(comparison: str) -> str:
 
 
 def cut(position: int, text: str) -> Paragraph:
-    """A new ``kept`` paragraph with its key, its comparison text and its word count, each
-    computed once. Its comparison words (``tokens``) are left to the steps that read them
-    (the title check reads a few paragraphs' words; MinHash reads the kept paragraphs'
-    ``comparison_word_bytes``).
+    """A new ``kept`` paragraph with its key, its comparison text, its comparison words as
+    one string of bytes (``comparison_word_bytes``, which MinHash reads; the title check
+    splits the few it reads) and its word count, each computed once.
 
     >>> p = cut(0, "Fast \\u2013 NOW")
-    >>> p.key == paragraph_key("fast - now"), p.comparison, p.word_count
-    (True, 'fast - now', 3)
+    >>> p.key == paragraph_key("fast - now"), p.comparison, p.word_bytes, p.word_count
+    (True, 'fast - now', b'fast   now', 3)
     """
     words = text.split()  # count_words(text) is len(words)
     if text.isascii():
@@ -260,7 +259,7 @@ def cut(position: int, text: str) -> Paragraph:
     else:
         comparison = comparison_text(text)
     return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
-                     words=len(words))
+                     words=len(words), word_bytes=comparison_word_bytes(comparison))
 
 
 def comparison_of(paragraph: Paragraph) -> str:
