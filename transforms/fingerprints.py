@@ -199,11 +199,13 @@ def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) ->
 
 
 # The compiled signature (``transforms.minhash_kernel``, numba) gives the numpy path's very
-# values in about a quarter of its time, but loading numba and the kernel's cached machine
-# code costs about 1.5 CPU seconds per process: ``tokens_minhash`` loads it once this
-# process has signed ``COMPILED_AFTER`` articles (about 35 MB of news text), so a small
-# run never pays, and a process that has signed that many is, most likely, going on.
-COMPILED_AFTER = 15_000
+# values, about 100-130 us sooner per news article, but loading numba and the kernel's
+# cached machine code costs about 0.4 CPU seconds per process (the first process after an
+# install compiles it, about 3 CPU seconds, and caches it beside the module):
+# ``tokens_minhash`` loads it once this process has signed ``COMPILED_AFTER`` articles
+# (about 12 MB of news text), so a small run never pays, and a process that has signed
+# that many is likely to sign as many more, which repays the load.
+COMPILED_AFTER = 5_000
 
 
 # The environment can choose for every process of a run (``use_compiled_minhash``'s modes).

@@ -1,15 +1,16 @@
 """The MinHash signature of ``transforms.fingerprints``, compiled (numba): the same values.
 
 ``fingerprints.tokens_minhash`` computes the signature with numpy: one xxh64 call per
-word from Python, then a (shingles x num_perm) matrix. This module computes the very same
-uint32 values in one compiled loop over the words' bytes, xxh64 included (XXH64 as the ``xxhash`` package
-computes it, seed 0), without the matrix: about a quarter of the time on a news article.
-``fingerprints`` loads it only once a process has signed enough articles to pay for
-numba's import and its cached machine code (about 1.5 CPU seconds per process), and
+word from Python, then a (shingles x num_perm) matrix. This module computes the very
+same uint32 values in one compiled loop over the words' bytes, xxh64 included (XXH64 as
+the ``xxhash`` package computes it, seed 0), without the matrix: about 20 us instead of
+120-150 us on a 400-word article. ``fingerprints`` loads it only once a process has
+signed ``COMPILED_AFTER`` articles, which pays for numba's import and the cached machine
+code (about 0.4 CPU seconds per process; compiling it, once per install, about 3), and
 falls back to numpy when numba cannot be loaded; tests/test_fingerprints.py checks that
 both give equal signatures on any words.
 
-Importing this module imports numba: only ``fingerprints._compiled_kernel`` does.
+Importing this module imports numba: only ``fingerprints._load_kernel`` does.
 """
 
 from __future__ import annotations
