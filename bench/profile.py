@@ -15,6 +15,14 @@ the profiler and prints the per-core throughput: MB over the median wall time (a
 fastest run: the machine is shared, the fastest is the least disturbed), and MB per CPU
 second of this process (``time.process_time``), which other processes disturb less.
 
+``--minhash compiled`` (the default) loads the compiled MinHash kernel first
+(``transforms.minhash_kernel``, what a worker uses once it has signed
+``fingerprints.COMPILED_AFTER`` articles, as in any run of more than a few shards per
+worker) and prints what loading it cost, apart from the figures, as the language detector
+is warmed up apart; ``numpy`` keeps the numpy signature (what a small run uses
+throughout); ``auto`` is a run's rule, which switches during the repeats. The signatures
+are the same.
+
 The figures are printed and written to ``--out`` (``bench/results/profile.txt``).
 """
 
@@ -105,16 +113,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mb", type=float, default=4.0, help="MB of the bench corpus in the JSON Lines shard")
     parser.add_argument("--files", type=int, default=600, help="BBC .txt files in the bbc shard")
     parser.add_argument("--repeat", type=int, default=3, help="runs without the profiler (median and fastest)")
+    parser.add_argument("--minhash", choices=["auto", "compiled", "numpy"], default="compiled",
+                        help="how signatures are computed (the same values): see the module's docstring")
     parser.add_argument("--workdir", default=str(ROOT / "data" / "bench"))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results" / "profile.txt"))
     args = parser.parse_args(argv)
 
     from bench.corpus import BBC
     from flows.readers import discover_inputs
-    from transforms import language
+    from transforms import fingerprints, language
 
     language.detect_language("warm the detector up once per process, as in a worker")
     out = io.StringIO()
+    cpu, wall = time.process_time(), time.perf_counter()
+    if fingerprints.use_compiled_minhash(args.minhash):
+        fingerprints.tokens_minhash([b"load", b"the", b"kernel"])
+        print(f"MinHash: compiled kernel, loaded in {time.process_time() - cpu:.2f} CPU s "
+              f"({time.perf_counter() - wall:.2f} s wall) before the figures below", file=out)
+    else:
+        print(f"MinHash: numpy ({args.minhash}; the compiled kernel after "
+              f"{fingerprints.COMPILED_AFTER:,} articles in a process)", file=out)
     if args.corpus in ("jsonl", "both"):
         folder = jsonl_shard(args.mb, Path(args.workdir))
         profile_shard("bench corpus, one JSON Lines shard (10% mojibake)", discover_inputs(str(folder)),

@@ -186,9 +186,9 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
     of a record is that record's ``internal-error`` reject (see the module docstring);
     only the writers' I/O errors escape."""
     # Records read are counted apart from their outcomes, so that check_balance means
-    # something; the outcomes' counts are summed once, at the end of the file.
+    # something; the outcomes are tallied in place and summed once, at the end of the file.
     read = 0
-    outcomes: list[RunCounts] = []
+    tally = _Tally()
     config = registry.for_input(file)
     context = RecordContext(
         folder_source=os.path.basename(os.path.dirname(file.path)) or None,
@@ -208,11 +208,11 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             locator = f"after:{last_locator}" if last_locator else None
             broken = Reject(safe_text(file.path), locator, "internal-error", summary_of(exc), b"")
             read += 1
-            outcomes.append(_add_reject(writers["rejects"], broken, run_id))
+            _add_reject(writers["rejects"], broken, run_id, tally)
             break
         last_locator = record.input_locator
         if record.kind == "skipped":  # not an article by rule (a WARC request...): counted, not read
-            outcomes.append(RunCounts(records_skipped={(record.fields or {}).get("kind", "unknown"): 1}))
+            _count(tally.skipped, (record.fields or {}).get("kind", "unknown"))
             continue
         read += 1
         try:
@@ -224,15 +224,40 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             outcome = Reject(record.input_path, record.input_locator, "internal-error", summary_of(exc),
                              record.raw)
         if isinstance(outcome, Reject):
-            outcomes.append(_add_reject(writers["rejects"], outcome, run_id))
+            _add_reject(writers["rejects"], outcome, run_id, tally)
         else:
-            outcomes.append(_add_article(writers, outcome, run_id, started_at))
+            _add_article(writers, outcome, run_id, started_at, tally)
     # A file read in pieces counts once, in its first piece.
     files_read = 1 if file.part is None or file.part.index == 0 else 0
-    return RunCounts.total([RunCounts(files_read=files_read, records_read=read), *outcomes])
+    return tally.counts(files_read, read)
 
 
-def _add_reject(writer: TableWriter, reject: Reject, run_id: str) -> RunCounts:
+def _count(counts: dict[str, int], key: str, n: int = 1) -> None:
+    counts[key] = counts.get(key, 0) + n
+
+
+class _Tally:
+    """A file's outcomes, counted in place: ``counts`` is the ``RunCounts`` the sum of one
+    per record would be (the maps in name order, as ``RunCounts.total`` orders them)."""
+
+    def __init__(self) -> None:
+        self.articles = self.rejects = self.paragraphs_read = self.paragraphs_kept = 0
+        self.skipped: dict[str, int] = {}
+        self.removed: dict[str, int] = {}
+        self.reasons: dict[str, int] = {}
+        self.fixes: dict[str, int] = {}
+        self.encodings: dict[str, int] = {}
+
+    def counts(self, files_read: int, records_read: int) -> RunCounts:
+        return RunCounts.total([RunCounts(
+            files_read=files_read, records_read=records_read, articles=self.articles, rejects=self.rejects,
+            records_skipped=self.skipped, paragraphs_read=self.paragraphs_read,
+            paragraphs_kept=self.paragraphs_kept, paragraphs_removed=self.removed,
+            rejects_by_reason=self.reasons, fixes_applied=self.fixes, encodings=self.encodings,
+        )])
+
+
+def _add_reject(writer: TableWriter, reject: Reject, run_id: str, tally: _Tally) -> None:
     writer.add(
         {
             "run_id": run_id,
@@ -243,7 +268,8 @@ def _add_reject(writer: TableWriter, reject: Reject, run_id: str) -> RunCounts:
             "raw": reject.raw,
         }
     )
-    return RunCounts(rejects=1, rejects_by_reason={reject.reason: 1})
+    tally.rejects += 1
+    _count(tally.reasons, reject.reason)
 
 
 def _add_article(
@@ -251,7 +277,8 @@ def _add_article(
     article: Article,
     run_id: str,
     started_at: datetime,
-) -> RunCounts:
+    tally: _Tally,
+) -> None:
     values = article.values
     values["run_id"] = run_id
     values["ingested_at"] = started_at
@@ -281,15 +308,14 @@ def _add_article(
         },
         n,
     )
-    removed: dict[str, int] = {}
-    for p in article.paragraphs:
+    kept = n
+    for p in paragraphs:
         if p.status != "kept":
-            removed[p.status] = removed.get(p.status, 0) + 1
-    return RunCounts(
-        articles=1,
-        paragraphs_read=len(article.paragraphs),
-        paragraphs_kept=len(article.paragraphs) - sum(removed.values()),
-        paragraphs_removed=removed,
-        encodings={values["encoding"]: 1},
-        fixes_applied=dict.fromkeys(set(values["fixes"]), 1),
-    )
+            _count(tally.removed, p.status)
+            kept -= 1
+    tally.articles += 1
+    tally.paragraphs_read += n
+    tally.paragraphs_kept += kept
+    _count(tally.encodings, values["encoding"])
+    for fix in set(values["fixes"]):
+        _count(tally.fixes, fix)

@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 import pytest
 import xxhash
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.corpus_texts import corpus_texts, expected_count
@@ -192,6 +192,10 @@ def test_the_signature_from_the_paragraphs_tokens_is_the_signature_of_the_body(t
     tokens = [t for text in texts for t in fingerprints.paragraph_tokens(cut(0, text))]
     assert tokens == [w.encode("utf-8") for w in words(body)]
     assert fingerprint(body, body_tokens=tokens) == fingerprint(body)
+    # ... and from their word bytes joined, as clean_record signs a body.
+    spaced = b" ".join(fingerprints.paragraph_word_bytes(cut(0, text)) for text in texts)
+    assert spaced.split() == tokens
+    assert fingerprint(body, body_bytes=spaced) == fingerprint(body)
     if body:
         assert fingerprint(body).minhash == tuple(_minhash_before(body).tolist())
 
@@ -202,3 +206,89 @@ def test_bands_are_the_hashes_of_each_band_s_rows():
     expected = [xxhash.xxh3_64_intdigest(sig[i * rows:(i + 1) * rows].astype(np.uint32).tobytes(), seed=i) - 2**63
                 for i in range(DEFAULT_MINHASH.bands)]
     assert band_hashes(sig) == expected
+
+
+@pytest.fixture
+def compiled():
+    """The compiled MinHash kernel in use for one test, then the default again."""
+    assert fingerprints.use_compiled_minhash("compiled"), "numba could not load the compiled MinHash kernel"
+    yield
+    fingerprints.use_compiled_minhash("auto")
+
+
+def test_the_compiled_xxh64_is_the_xxhash_package_s():
+    from transforms.minhash_kernel import xxh64
+
+    rng = random.Random(11)
+    # Every branch: below 4, 8 and 32 bytes, whole 32-byte stripes, and the tails after them.
+    for length in [*range(0, 80), 96, 127, 128, 129, 1000]:
+        for _ in range(3):
+            data = bytes(rng.randrange(256) for _ in range(length))
+            padded = np.frombuffer(b"\x01" + data + b"\xff", dtype=np.uint8)
+            assert xxh64(padded, 1, 1 + length) == xxhash.xxh64_intdigest(data), length
+
+
+_BYTE_WORDS = st.lists(
+    st.sampled_from([b"a", b"b", b"talks", "\u00e9t\u00e9".encode(), b"x1", b"", b" ", b"a b", b"  "])
+    | st.binary(max_size=40),
+    max_size=60,
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_BYTE_WORDS, st.sampled_from([DEFAULT_MINHASH, MinHashConfig(num_perm=32, bands=4, shingle_words=2, seed=7),
+                                      MinHashConfig(num_perm=16, bands=2, shingle_words=1, seed=3)]))
+def test_the_compiled_signature_is_the_numpy_signature_on_any_words(compiled, tokens, config):
+    # Any bytes: empty words, words holding spaces (the kernel's separator: numpy signs
+    # them), words longer than one 32-byte stripe, texts shorter than a shingle.
+    got = fingerprints.tokens_minhash(tokens, config)
+    want = fingerprints.numpy_tokens_minhash(tokens, config)
+    assert got.dtype == want.dtype == np.uint32
+    assert got.tobytes() == want.tobytes()
+
+
+def test_the_compiled_signature_is_the_former_signature_on_every_shared_corpus(compiled):
+    texts = corpus_texts()
+    assert len(texts) == expected_count()
+    for text in (*texts, " ".join(texts[:300]), "", "one", "one two three four"):
+        assert minhash(text).tobytes() == _minhash_before(text).tobytes()
+
+
+def test_auto_mode_switches_to_the_kernel_after_enough_articles(monkeypatch):
+    tokens = [w.encode() for w in story(50, 1)]
+    want = fingerprints.numpy_tokens_minhash(tokens)
+    monkeypatch.setattr(fingerprints, "COMPILED_AFTER", 3)
+    monkeypatch.setattr(fingerprints._Compiled, "kernel", None)
+    monkeypatch.setattr(fingerprints._Compiled, "signed", 0)
+    fingerprints.use_compiled_minhash("auto")
+    for _ in range(3):
+        assert fingerprints.tokens_minhash(tokens).tobytes() == want.tobytes()
+        assert fingerprints._Compiled.kernel is None  # not loaded yet: numpy signed these
+    assert fingerprints.tokens_minhash(tokens).tobytes() == want.tobytes()
+    assert fingerprints._Compiled.kernel  # the fourth article loaded it
+    fingerprints.use_compiled_minhash("numpy")
+    assert fingerprints._kernel(DEFAULT_MINHASH) is None
+    fingerprints.use_compiled_minhash("auto")
+    with pytest.raises(ValueError):
+        fingerprints.use_compiled_minhash("fast")
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from([b" ", b"  ", b"\t", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\x1c", b"\xa0", b"a", b"talks",
+                                 "\u00e9t\u00e9".encode(), b"x" * 40]) | st.binary(max_size=12), max_size=80))
+def test_the_compiled_signature_of_spaced_words_is_the_numpy_signature_of_the_split_words(compiled, parts):
+    # Words apart by any run of ASCII white space (what bytes.split() cuts at), at either end too.
+    spaced = b"".join(parts)
+    want = fingerprints.numpy_tokens_minhash(spaced.split())
+    assert fingerprints.spaced_minhash(spaced).tobytes() == want.tobytes()
+
+
+def test_the_environment_chooses_the_mode_of_every_process_of_a_run(monkeypatch):
+    for value, mode in [("compiled", "compiled"), (" NUMPY ", "numpy"), ("", "auto"), ("auto", "auto")]:
+        monkeypatch.setenv(fingerprints.MINHASH_MODE_VARIABLE, value)
+        assert fingerprints._mode_from_environment() == mode
+    monkeypatch.delenv(fingerprints.MINHASH_MODE_VARIABLE)
+    assert fingerprints._mode_from_environment() == "auto"
+    monkeypatch.setenv(fingerprints.MINHASH_MODE_VARIABLE, "fast")
+    with pytest.raises(ValueError, match="COPYDESK_MINHASH"):
+        fingerprints._mode_from_environment()

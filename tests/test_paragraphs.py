@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.corpus_texts import corpus_texts, expected_count
-from transforms import paragraphs, wire
+from transforms import fingerprints, paragraphs, wire
 from transforms.paragraphs import (
     comparison_text,
     cut_paragraphs,
@@ -308,7 +308,14 @@ def test_cut_caches_what_the_paragraph_s_text_gives(text):
     for paragraph in cut_paragraphs(reflow(text)) + [text]:
         p = paragraphs.cut(3, paragraph)
         assert p.comparison == comparison_text(paragraph)
-        assert p.tokens == [w.encode("utf-8") for w in _WORD_RE.findall(comparison_text(paragraph))]
+        words = [w.encode("utf-8") for w in _WORD_RE.findall(comparison_text(paragraph))]
+        assert fingerprints.paragraph_tokens(p) == words
+        assert paragraphs.comparison_word_bytes(p.comparison).split() == words
+        assert fingerprints.paragraph_word_bytes(p).split() == words
+        assert p.word_bytes.split() == words
+        # Without what cut cached, the same words from the text.
+        assert fingerprints.paragraph_tokens(Paragraph(3, paragraph)) == words
+        assert fingerprints.paragraph_word_bytes(Paragraph(3, paragraph)).split() == words
         assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
         assert p.key == paragraph_key(paragraph)
 

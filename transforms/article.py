@@ -14,7 +14,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from itertools import chain
 from typing import Any
 
 import xxhash
@@ -22,7 +21,7 @@ import xxhash
 from transforms import bylines, dates, decoding, fingerprints, html, language, titles, urls, wire
 from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
-from transforms.fingerprints import content_key, paragraph_tokens
+from transforms.fingerprints import content_key, paragraph_word_bytes
 from transforms.paragraphs import cut, cut_paragraphs, normalize_space
 from transforms.printable import escape_field
 from transforms.records import Article, Paragraph, RawRecord, Reject
@@ -231,9 +230,10 @@ def clean_record(record: RawRecord, context: RecordContext) -> Article | Reject:
     if published.notes:
         fixes = record_fixes(fixes, "date", published.notes, each=True)
     values = article_values(record, context, read, url, source, title, paragraphs, published, fixes)
-    # The body is the kept paragraphs joined, so its words are theirs, already computed.
-    body_tokens = list(chain.from_iterable(paragraph_tokens(p) for p in paragraphs if p.status == "kept"))
-    signature = fingerprints.fingerprint(values["body"], body_tokens=body_tokens)
+    # The body is the kept paragraphs joined, so its words are theirs, from the comparison
+    # texts already computed: one string of bytes, the words apart by spaces.
+    body_bytes = b" ".join([paragraph_word_bytes(p) for p in paragraphs if p.status == "kept"])
+    signature = fingerprints.fingerprint(values["body"], body_bytes=body_bytes)
     return Article(values=values, paragraphs=paragraphs, signature=signature)
 
 

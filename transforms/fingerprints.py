@@ -14,13 +14,14 @@ runs be compared with new ones.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
 import xxhash
 
-from transforms.paragraphs import WORD, comparison_of, comparison_text, comparison_tokens
+from transforms.paragraphs import WORD, comparison_of, comparison_text, comparison_tokens, comparison_word_bytes
 from transforms.records import Paragraph, Signature
 
 # Words are runs of letters and digits; punctuation does not change a story's identity
@@ -102,7 +103,25 @@ def paragraph_tokens(paragraph: Paragraph) -> list[bytes]:
     >>> paragraph_tokens(Paragraph(0, "Talks \u2018ended\u2019, late!"))
     [b'talks', b'ended', b'late']
     """
-    return paragraph.tokens if paragraph.tokens is not None else comparison_tokens(comparison_of(paragraph))
+    if paragraph.tokens is not None:
+        return paragraph.tokens
+    if paragraph.word_bytes is not None:
+        return paragraph.word_bytes.split()
+    return comparison_tokens(comparison_of(paragraph))
+
+
+def paragraph_word_bytes(paragraph: Paragraph) -> bytes:
+    """``paragraph_tokens(paragraph)`` as one string of bytes, apart by white space
+    (``paragraphs.comparison_word_bytes``): ``paragraph_word_bytes(p).split() == paragraph_tokens(p)``.
+
+    >>> paragraph_word_bytes(Paragraph(0, "Talks \u2018ended\u2019, late!")).split()
+    [b'talks', b'ended', b'late']
+    """
+    if paragraph.word_bytes is not None:
+        return paragraph.word_bytes
+    if paragraph.tokens is not None:
+        return b" ".join(paragraph.tokens)
+    return comparison_word_bytes(comparison_of(paragraph))
 
 
 def shingle_hashes(text: str, size: int = DEFAULT_MINHASH.shingle_words) -> np.ndarray:
@@ -179,8 +198,111 @@ def words_minhash(tokens: list[str], config: MinHashConfig = DEFAULT_MINHASH) ->
     return tokens_minhash(list(map(str.encode, tokens)), config)
 
 
+# The compiled signature (``transforms.minhash_kernel``, numba) gives the numpy path's very
+# values, about 100-130 us sooner per news article, but loading numba and the kernel's
+# cached machine code costs about 0.4 CPU seconds per process (the first process after an
+# install compiles it, about 3 CPU seconds, and caches it beside the module):
+# ``tokens_minhash`` loads it once this process has signed ``COMPILED_AFTER`` articles
+# (about 12 MB of news text), so a small run never pays, and a process that has signed
+# that many is likely to sign as many more, which repays the load.
+COMPILED_AFTER = 5_000
+
+
+# The environment can choose for every process of a run (``use_compiled_minhash``'s modes).
+MINHASH_MODE_VARIABLE = "COPYDESK_MINHASH"
+_MODES = ("auto", "compiled", "numpy")
+
+
+def _mode_from_environment() -> str:
+    mode = os.environ.get(MINHASH_MODE_VARIABLE, "auto").strip().lower() or "auto"
+    if mode not in _MODES:
+        raise ValueError(f"{MINHASH_MODE_VARIABLE}={mode!r}: auto, compiled or numpy")
+    return mode
+
+
+class _Compiled:
+    """Which signature ``tokens_minhash`` computes in this process: ``mode`` "auto" (numpy
+    until ``COMPILED_AFTER`` articles, then the kernel), "compiled" or "numpy" (from
+    ``COPYDESK_MINHASH``, "auto" when unset); ``kernel``: the loaded kernel, None before,
+    False when numba cannot be loaded."""
+
+    mode = _mode_from_environment()
+    signed = 0
+    kernel = None
+
+
+def use_compiled_minhash(mode: str = "compiled") -> bool:
+    """Choose how this process computes signatures (the values are the same): "compiled"
+    (load the kernel now), "numpy", or "auto" (the default: the kernel after
+    ``COMPILED_AFTER`` articles). True when the kernel is loaded and in use.
+
+    >>> use_compiled_minhash("numpy")
+    False
+    >>> _ = use_compiled_minhash("auto")
+    """
+    if mode not in _MODES:
+        raise ValueError(f"unknown MinHash mode {mode!r}: auto, compiled or numpy")
+    _Compiled.mode = mode
+    if mode == "compiled":
+        _load_kernel()
+    return mode != "numpy" and bool(_Compiled.kernel)
+
+
+def _load_kernel():
+    """The compiled kernel, loaded once per process; False when numba is not there."""
+    if _Compiled.kernel is None:
+        try:
+            from transforms.minhash_kernel import spaced_minhash
+        except ImportError:  # pragma: no cover - numba is a dependency; numpy still works
+            _Compiled.kernel = False
+        else:
+            _Compiled.kernel = spaced_minhash
+    return _Compiled.kernel
+
+
+def _kernel(config: MinHashConfig):
+    """The kernel that signs this article under ``config``, or None for numpy."""
+    if _Compiled.mode == "numpy" or config.shingle_words > len(_SLOT_MULTIPLIERS):
+        return None
+    if _Compiled.kernel is None:
+        if _Compiled.mode == "auto":
+            _Compiled.signed += 1
+            if _Compiled.signed <= COMPILED_AFTER:
+                return None
+        _load_kernel()
+    return _Compiled.kernel or None
+
+
+def spaced_minhash(spaced: bytes, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``minhash`` of a text given by its words' UTF-8 bytes apart by ASCII white space:
+    ``tokens_minhash(spaced.split())`` (``clean_record`` joins its kept paragraphs'
+    ``paragraph_word_bytes``).
+
+    >>> bool((spaced_minhash(b"talks  ended late ") == tokens_minhash([b"talks", b"ended", b"late"])).all())
+    True
+    """
+    kernel = _kernel(config)
+    if kernel is None:
+        return numpy_tokens_minhash(spaced.split(), config)
+    a, b = _permutations(config.num_perm, config.seed)
+    return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+
+
 def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its words' UTF-8 bytes (``comparison_tokens``)."""
+    kernel = _kernel(config)
+    if kernel is not None:
+        # The kernel cuts the words at white space: exact when the words hold none and
+        # none is empty, that is when the joined words cut there give them back.
+        spaced = b" ".join(tokens) if all(type(t) is bytes for t in tokens) else None
+        if spaced is not None and spaced.split() == tokens:
+            a, b = _permutations(config.num_perm, config.seed)
+            return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+    return numpy_tokens_minhash(tokens, config)
+
+
+def numpy_tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
+    """``tokens_minhash`` computed with numpy (the compiled kernel's reference)."""
     # Repeated shingles need no dedup: the minimum over a multiset is the minimum over its set.
     shingles = token_shingle_values(tokens, config.shingle_words)
     a, b = _permutations(config.num_perm, config.seed)
@@ -220,13 +342,14 @@ def band_hashes(signature: np.ndarray, config: MinHashConfig = DEFAULT_MINHASH) 
 
 def fingerprint(
     body: str, config: MinHashConfig = DEFAULT_MINHASH, *, body_words: list[str] | None = None,
-    body_tokens: list[bytes] | None = None,
+    body_tokens: list[bytes] | None = None, body_bytes: bytes | None = None,
 ) -> Signature | None:
     """The fingerprint of an article's body: its MinHash and band hashes; None when empty.
 
     ``body_words``: ``words(body)`` when the caller has them; ``body_tokens``: the same
-    words as UTF-8 bytes (``clean_record`` joins its kept paragraphs' ``paragraph_tokens``).
-    The signature is the same either way.
+    words as UTF-8 bytes; ``body_bytes``: the same words as UTF-8 apart by ASCII white
+    space (``clean_record`` joins its kept paragraphs' ``paragraph_word_bytes``). The
+    signature is the same either way.
 
     >>> sig = fingerprint("Talks ended late on Monday without a deal.")
     >>> (len(sig.minhash), len(sig.bands)), fingerprint("")
@@ -234,9 +357,12 @@ def fingerprint(
     """
     if not body:
         return None
-    if body_tokens is None:
-        body_tokens = list(map(str.encode, words(body) if body_words is None else body_words))
-    signature = tokens_minhash(body_tokens, config)
+    if body_bytes is not None:
+        signature = spaced_minhash(body_bytes, config)
+    else:
+        if body_tokens is None:
+            body_tokens = list(map(str.encode, words(body) if body_words is None else body_words))
+        signature = tokens_minhash(body_tokens, config)
     return Signature(minhash=tuple(signature.tolist()), bands=tuple(band_hashes(signature, config)))
 
 

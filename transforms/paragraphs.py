@@ -212,6 +212,20 @@ def comparison_tokens(comparison: str) -> list[bytes]:
     return list(map(str.encode, WORD.findall(comparison)))
 
 
+def comparison_word_bytes(comparison: str) -> bytes:
+    """The words of a comparison text as one UTF-8 string of bytes, apart by one space or
+    more: ``comparison_word_bytes(c).split() == comparison_tokens(c)`` (no word holds an
+    ASCII white-space byte, which no UTF-8 sequence of another character holds either).
+    MinHash reads a body's words from these, joined, without a list of words per paragraph.
+
+    >>> comparison_word_bytes("talks 'ended', late!"), comparison_word_bytes("café au_lait")
+    (b'talks  ended   late ', b'caf\xc3\xa9 au_lait')
+    """
+    if comparison.isascii():
+        return comparison.encode("ascii").translate(_NON_WORD_TO_SPACE)
+    return b" ".join(map(str.encode, WORD.findall(comparison)))
+
+
 def paragraph_key(paragraph: str) -> str:
     """A short stable hash of ``comparison_text``: equal keys mean the same paragraph.
 
@@ -227,12 +241,13 @@ def key_of_comparison(comparison: str) -> str:
 
 
 def cut(position: int, text: str) -> Paragraph:
-    """A new ``kept`` paragraph with its key, its comparison text, its comparison words
-    and its word count, each computed once.
+    """A new ``kept`` paragraph with its key, its comparison text, its comparison words as
+    one string of bytes (``comparison_word_bytes``, which MinHash reads; the title check
+    splits the few it reads) and its word count, each computed once.
 
     >>> p = cut(0, "Fast \\u2013 NOW")
-    >>> p.key == paragraph_key("fast - now"), p.comparison, p.tokens, p.word_count
-    (True, 'fast - now', [b'fast', b'now'], 3)
+    >>> p.key == paragraph_key("fast - now"), p.comparison, p.word_bytes, p.word_count
+    (True, 'fast - now', b'fast   now', 3)
     """
     words = text.split()  # count_words(text) is len(words)
     if text.isascii():
@@ -244,7 +259,7 @@ def cut(position: int, text: str) -> Paragraph:
     else:
         comparison = comparison_text(text)
     return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
-                     tokens=comparison_tokens(comparison), words=len(words))
+                     words=len(words), word_bytes=comparison_word_bytes(comparison))
 
 
 def comparison_of(paragraph: Paragraph) -> str:

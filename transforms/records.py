@@ -94,6 +94,9 @@ class Paragraph:
     # Like ``comparison``, they describe ``text``: a copy with another text must not keep them.
     tokens: list[bytes] | None = field(default=None, repr=False, compare=False)
     words: int | None = field(default=None, repr=False, compare=False)
+    # The same words as one string of bytes, apart by white space
+    # (``paragraphs.comparison_word_bytes``), when the cutter computed it.
+    word_bytes: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def word_count(self) -> int:
