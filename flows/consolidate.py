@@ -273,7 +273,7 @@ def _register_sources(con: duckdb.DuckDBPyConnection, lake: Lake, run_id: str, c
     con.execute(
         f"""
         CREATE TEMP TABLE sig AS
-        SELECT a.aid, a.is_new, s.bands, a.content_hash, min(a.aid) OVER (PARTITION BY a.content_hash) AS rep
+        SELECT a.aid, a.is_new, s.bands, min(a.aid) OVER (PARTITION BY a.content_hash) AS rep
         FROM ({signatures}) s JOIN arts a ON a.article_id = s.article_id AND a.run_id = s.run_id
         """
     )
@@ -299,11 +299,13 @@ def _similar_pairs(
     similarity 1.0. A story with N verbatim copies costs the band join one article, not N.
     """
     previous = None
-    if not full:
-        previous = _read(
+    if not full:  # the previous snapshot, read once: for the probing groups and the carry-over
+        snapshot = _read(
             sorted(str(p) for p in lake.run_dir("similar_pairs", latest).glob("*.parquet")),
             SIMILAR_PAIRS, ["article_id", "other_id", "similarity"],
         )
+        con.execute(f"CREATE TEMP TABLE previous_pairs AS {snapshot}")
+        previous = "SELECT * FROM previous_pairs"
     _probing(con, previous)
     perms = DEFAULT_MINHASH.num_perm
     max_bucket = int(config.max_bucket)
@@ -394,6 +396,7 @@ def _similar_pairs(
             WHERE NOT gx.probe AND NOT gy.probe AND p.similarity >= {float(config.jaccard_threshold)}
             """
         )
+        con.execute("DROP TABLE previous_pairs")
 
 
 def _probing(con: duckdb.DuckDBPyConnection, previous: str | None) -> None:

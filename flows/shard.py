@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime
 
@@ -212,7 +213,7 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             break
         last_locator = record.input_locator
         if record.kind == "skipped":  # not an article by rule (a WARC request...): counted, not read
-            _count(tally.skipped, (record.fields or {}).get("kind", "unknown"))
+            tally.skipped[(record.fields or {}).get("kind", "unknown")] += 1
             continue
         read += 1
         try:
@@ -232,21 +233,17 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
     return tally.counts(files_read, read)
 
 
-def _count(counts: dict[str, int], key: str, n: int = 1) -> None:
-    counts[key] = counts.get(key, 0) + n
-
-
 class _Tally:
     """A file's outcomes, counted in place: ``counts`` is the ``RunCounts`` the sum of one
     per record would be (the maps in name order, as ``RunCounts.total`` orders them)."""
 
     def __init__(self) -> None:
         self.articles = self.rejects = self.paragraphs_read = self.paragraphs_kept = 0
-        self.skipped: dict[str, int] = {}
-        self.removed: dict[str, int] = {}
-        self.reasons: dict[str, int] = {}
-        self.fixes: dict[str, int] = {}
-        self.encodings: dict[str, int] = {}
+        self.skipped: Counter[str] = Counter()
+        self.removed: Counter[str] = Counter()
+        self.reasons: Counter[str] = Counter()
+        self.fixes: Counter[str] = Counter()
+        self.encodings: Counter[str] = Counter()
 
     def counts(self, files_read: int, records_read: int) -> RunCounts:
         return RunCounts.total([RunCounts(
@@ -269,7 +266,7 @@ def _add_reject(writer: TableWriter, reject: Reject, run_id: str, tally: _Tally)
         }
     )
     tally.rejects += 1
-    _count(tally.reasons, reject.reason)
+    tally.reasons[reject.reason] += 1
 
 
 def _add_article(
@@ -311,11 +308,10 @@ def _add_article(
     kept = n
     for p in paragraphs:
         if p.status != "kept":
-            _count(tally.removed, p.status)
+            tally.removed[p.status] += 1
             kept -= 1
     tally.articles += 1
     tally.paragraphs_read += n
     tally.paragraphs_kept += kept
-    _count(tally.encodings, values["encoding"])
-    for fix in set(values["fixes"]):
-        _count(tally.fixes, fix)
+    tally.encodings[values["encoding"]] += 1
+    tally.fixes.update(set(values["fixes"]))

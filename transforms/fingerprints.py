@@ -273,6 +273,12 @@ def _kernel(config: MinHashConfig):
     return _Compiled.kernel or None
 
 
+def _kernel_minhash(kernel, spaced: bytes, config: MinHashConfig) -> np.ndarray:
+    """The loaded ``kernel``'s signature of ``spaced`` (words apart by ASCII white space)."""
+    a, b = _permutations(config.num_perm, config.seed)
+    return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+
+
 def spaced_minhash(spaced: bytes, config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
     """``minhash`` of a text given by its words' UTF-8 bytes apart by ASCII white space:
     ``tokens_minhash(spaced.split())`` (``clean_record`` joins its kept paragraphs'
@@ -284,8 +290,7 @@ def spaced_minhash(spaced: bytes, config: MinHashConfig = DEFAULT_MINHASH) -> np
     kernel = _kernel(config)
     if kernel is None:
         return numpy_tokens_minhash(spaced.split(), config)
-    a, b = _permutations(config.num_perm, config.seed)
-    return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+    return _kernel_minhash(kernel, spaced, config)
 
 
 def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH) -> np.ndarray:
@@ -296,8 +301,7 @@ def tokens_minhash(tokens: list[bytes], config: MinHashConfig = DEFAULT_MINHASH)
         # none is empty, that is when the joined words cut there give them back.
         spaced = b" ".join(tokens) if all(type(t) is bytes for t in tokens) else None
         if spaced is not None and spaced.split() == tokens:
-            a, b = _permutations(config.num_perm, config.seed)
-            return kernel(np.frombuffer(spaced, dtype=np.uint8), config.shingle_words, _SLOT_MULTIPLIERS, a, b)[0]
+            return _kernel_minhash(kernel, spaced, config)
     return numpy_tokens_minhash(tokens, config)
 
 
