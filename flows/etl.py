@@ -14,6 +14,7 @@ it was, and the next run sweeps the leftovers and reads those inputs again.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +25,7 @@ from prefect.futures import as_completed
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from flows import stages
-from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate_apart
+from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate, consolidate_apart
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate
 from flows.readers.layout import layout_of
@@ -39,6 +40,11 @@ DEFAULT_SHARD_MB = 16.0
 # process on the process pool runner: starting a worker process (a fresh interpreter that
 # imports Prefect and copydesk, then exits) costs seconds, more than a few MB of shards.
 DEFAULT_INLINE_MB = 4.0
+# A lake whose Parquet files (committed and this run's staged ones) hold at most this many
+# megabytes is consolidated in the flow's own process: DuckDB takes little memory for it,
+# less than forking a process and waiting for it costs. A larger lake is consolidated in a
+# forked process (``consolidate_apart``), so the flow's memory stays flat as the lake grows.
+CONSOLIDATE_INLINE_MB = 4.0
 
 
 class RunFailed(Exception):
@@ -77,10 +83,24 @@ def process_shard_task(
 
 
 @task(name="consolidate")
-def consolidate_task(lake_root: str, run_id: str, config: DedupConfig) -> Decisions:
-    decisions = consolidate_apart(lake_root, run_id, config)
+def consolidate_task(lake_root: str, run_id: str, config: DedupConfig, apart: bool = True) -> Decisions:
+    """The lake-wide decisions, in a forked process (``apart``) or in this one (a small lake)."""
+    decisions = (consolidate_apart if apart else consolidate)(lake_root, run_id, config)
     pause_point("consolidate")
     return decisions
+
+
+def lake_is_small(lake_root: str, limit_mb: float) -> bool:
+    """Whether the Parquet files under ``lake_root`` (staging included) hold at most
+    ``limit_mb`` MB; the walk stops at the first file past the limit."""
+    limit, total = limit_mb * 1e6, 0
+    for folder, _, names in os.walk(lake_root):
+        for name in names:
+            if name.endswith(".parquet"):
+                total += os.stat(os.path.join(folder, name)).st_size
+                if total > limit:
+                    return False
+    return True
 
 
 @task(name="publish", retries=2, retry_delay_seconds=1)
@@ -188,7 +208,8 @@ def etl(
                 counts = plan.counts + sum((s.counts for s in shards), RunCounts())
                 counts.check_balance()
                 with _timed(timings, "consolidate"):
-                    decisions = consolidate_task(root, plan.run_id, dedup)
+                    apart = plan.bytes > CONSOLIDATE_INLINE_MB * 1e6 or not lake_is_small(root, CONSOLIDATE_INLINE_MB)
+                    decisions = consolidate_task(root, plan.run_id, dedup, apart)
                 counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
                 config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
                 with _timed(timings, "publish"):
