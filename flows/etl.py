@@ -196,9 +196,9 @@ def etl(
         _name_run(plan, root)
         if not plan.shards:
             # Nothing new: no run is written, so a rerun adds nothing and every query
-            # (runs included) answers as before. The catalog is still rewritten: a run
+            # (runs included) answers as before. The catalog is still checked: a run
             # killed between its commit and its catalog left none, or an old one.
-            Lake(root).refresh_database()
+            Lake(root).ensure_database()
             summary = stages.summary(plan.counts + RunCounts(stage_seconds=timings), plan, root, input,
                                      committed=False)
         else:
