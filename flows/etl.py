@@ -15,6 +15,7 @@ it was, and the next run sweeps the leftovers and reads those inputs again.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,7 +106,8 @@ def lake_is_small(lake_root: str, limit_mb: float) -> bool:
 
 @task(name="publish", retries=2, retry_delay_seconds=1)
 def publish_task(lake_root: str, plan: Plan, input: str, counts: RunCounts, config: dict) -> None:
-    stages.commit(lake_root, plan, input, counts, config)
+    """Move the staged run in and write its ``runs`` row; the flow writes the catalog next."""
+    stages.commit(lake_root, plan, input, counts, config, catalog=False)
 
 
 @task(name="publish-to-store", retries=2, retry_delay_seconds=2)
@@ -224,8 +226,11 @@ def etl(
             # After the commit: the runs row keeps the stages before it; the artifact has this.
             counts += RunCounts(stage_seconds={"publish": timings["publish"]})
             summary = stages.summary(counts, plan, root, input, bytes_read=sum(s.bytes_read for s in shards))
-    if summary.committed:
-        report_task(summary)
+            # The catalog is written while the report goes out (one waits on DuckDB, the
+            # other on the API), both under the lock: a later run's catalog is never
+            # replaced by this one's.
+            with _catalog_alongside(root):
+                report_task(summary)
     if publish_to:
         # Committed runs never change, so the upload needs no lock. The store may lack a
         # run whose upload failed earlier: a run with nothing new sends it too.
@@ -238,6 +243,29 @@ def _sweep(lake_root: str) -> None:
     swept = Lake(lake_root).sweep()
     if swept:
         get_run_logger().info("removed %d leftovers of interrupted runs", len(swept))
+
+
+@contextmanager
+def _catalog_alongside(lake_root: str) -> Iterator[None]:
+    """Bring the lake's catalog up to date (``Lake.ensure_database``) in a thread while the
+    block runs; wait for it at the end and raise its error, if any (the block's own error
+    comes first)."""
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            Lake(lake_root).ensure_database()
+        except BaseException as exc:  # raised in the flow's thread, below
+            errors.append(exc)
+
+    thread = threading.Thread(target=write, name="copydesk-catalog", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 @contextmanager

@@ -203,8 +203,10 @@ class Lake:
                     removed.append(d)
         return removed
 
-    def commit(self, run_id: str, runs_row: dict) -> None:
-        """Move the staged tables into place, then write the ``runs`` row (the commit point)."""
+    def commit(self, run_id: str, runs_row: dict, catalog: bool = True) -> None:
+        """Move the staged tables into place, then write the ``runs`` row (the commit point);
+        then bring the catalog up to date (``ensure_database``), unless the caller does it
+        (``catalog=False``: the flow writes it while its report goes out)."""
         staging = self.staging_dir(run_id)
         # Every staged table (facts and decisions alike) moves in; runs is written last.
         for src in sorted(staging.iterdir()) if staging.is_dir() else []:
@@ -216,7 +218,8 @@ class Lake:
         write_parquet([runs_row], TABLES["runs"], self.run_dir("runs", run_id) / "part-00000.parquet")
         pause_point("committed")
         shutil.rmtree(staging, ignore_errors=True)
-        self.ensure_database()
+        if catalog:
+            self.ensure_database()
 
     # ---- DuckDB ----------------------------------------------------------------------------
     def tables_with_files(self) -> set[str]:
