@@ -243,12 +243,12 @@ class Lake:
                 con.execute(broken_view(statement, exc, self.root))
         return con
 
-    def refresh_database(self) -> Path:
-        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically (a temporary
-        file, then a rename), so that ``duckdb LAKE/copydesk.duckdb`` works without
-        copydesk. Each view carries the catalog's fingerprint as its comment
-        (``catalog_comment``), for ``ensure_database``."""
-        statements = self.view_sql()
+    def refresh_database(self, statements: list[str] | None = None) -> Path:
+        """(Re)write ``LAKE/copydesk.duckdb`` holding the views (``statements``, default
+        ``view_sql()``), atomically (a temporary file, then a rename), so that ``duckdb
+        LAKE/copydesk.duckdb`` works without copydesk. Each view carries the catalog's
+        fingerprint as its comment (``catalog_comment``), for ``ensure_database``."""
+        statements = self.view_sql() if statements is None else statements
         comment = catalog_comment(catalog_fingerprint(statements))
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
@@ -282,7 +282,7 @@ class Lake:
         statements = self.view_sql()
         expected = catalog_comment(catalog_fingerprint(statements))
         if self._database_views() != {view_name(s): expected for s in statements}:
-            self.refresh_database()
+            self.refresh_database(statements)
         return self.database
 
     def _database_views(self) -> dict[str, str | None] | None:
