@@ -321,3 +321,27 @@ def test_lake_is_small_counts_parquet_files_everywhere_in_the_lake(tmp_path):
     (tmp_path / "_staging" / "r" / "signatures" / "part-00000.parquet").write_bytes(b"x" * 600_000)
     assert not lake_is_small(str(tmp_path), 1.0)
     assert lake_is_small(str(tmp_path), 1.2)
+
+
+def test_the_catalog_written_alongside_the_report_brings_its_error_back(tmp_path, monkeypatch):
+    """The flow writes the catalog in a thread while the report goes out: its error
+    reaches the flow once the block ends; the block's own error comes first."""
+    from flows.etl import _catalog_alongside
+    from flows.lake import Lake
+
+    def full(self):
+        raise OSError(28, "No space left on device", str(self.database))
+
+    monkeypatch.setattr(Lake, "ensure_database", full)
+    ran = []
+    with pytest.raises(OSError, match="No space left"), _catalog_alongside(str(tmp_path)):
+        ran.append("report")
+    assert ran == ["report"]
+    with pytest.raises(ValueError, match="report failed"), _catalog_alongside(str(tmp_path)):
+        raise ValueError("report failed")
+
+    monkeypatch.undo()
+    Lake(tmp_path).ensure_writable()
+    with _catalog_alongside(str(tmp_path)):
+        pass
+    assert Lake(tmp_path).database.is_file()
