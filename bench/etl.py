@@ -5,7 +5,8 @@ mojibake, ``bench.corpus``), writes it as JSON Lines files, and measures in one 
 
 - copydesk's ETL through the real CLI (Prefect flow, process pool, ``--workers``):
   wall time, time per stage, MB/s and articles/s, peak RSS;
-- Prefect's fixed cost (the same CLI on one tiny file), reported apart from throughput;
+- Prefect's fixed cost (the same CLI on one tiny file, median wall and CPU of 5 runs after
+  a warm-up; ``--fixed-only`` measures just that), reported apart from throughput;
 - the text-repair step alone, ``transforms.repair.repair`` vs plain ``ftfy.fix_text``
   with the same config, on the same workers, checking the outputs are identical;
 - the same records as one JSON Lines file, one ``.jsonl.zst`` and one CSV (``id,title,text``,
@@ -390,6 +391,30 @@ def _vs(walls: list[float], other: list[float]) -> float:
     return round(statistics.median(a / b for a, b in zip(walls, other, strict=True)), 2)
 
 
+# The fixed cost is the median of at least this many runs, after one that is not counted
+# (the first run after the server starts registers the flow, and may compile bytecode).
+FIXED_RUNS = 5
+
+
+def fixed_cost(work: Path, runs: int = FIXED_RUNS) -> tuple[float, float]:
+    """The fixed cost of a run on a warm server: the whole CLI (``copydesk run``, one
+    worker) on one small file into a new lake, as median wall and median CPU seconds (user
+    and system of the CLI and the processes it waited for) of ``runs`` runs after a warm-up."""
+    tiny = work / "tiny"
+    tiny.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "data" / "samples" / "000_4eeab82144f608e1.txt", tiny / "seed.txt")
+    walls: list[float] = []
+    cpus: list[float] = []
+    for i in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = run_cli(tiny, work / "lake-tiny", 1)[0]
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if i:
+            walls.append(wall)
+            cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--mb", type=float, default=100.0, help="corpus size in MB")
@@ -401,8 +426,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", default=str(ROOT / "data" / "bench"))
     parser.add_argument("--skip-datatrove", action="store_true")
     parser.add_argument("--skip-dask", action="store_true")
+    parser.add_argument("--fixed-only", action="store_true",
+                        help="measure the fixed cost only (one small file, a warm server) and print it")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.mb >= BIG_MB else 3)
+    if args.fixed_only:
+        fixed, fixed_cpu = fixed_cost(Path(args.workdir), max(FIXED_RUNS, args.repeats or 0))
+        print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s wall, "
+              f"{fixed_cpu:.2f} s CPU", flush=True)
+        return 0
 
     from bench.corpus import build_corpus
 
@@ -420,11 +452,11 @@ def main(argv: list[str] | None = None) -> int:
 
     # Prefect's fixed cost: the whole CLI on one tiny file.
     tiny = work / "tiny"
-    tiny.mkdir(parents=True, exist_ok=True)
-    shutil.copy(ROOT / "data" / "samples" / "000_4eeab82144f608e1.txt", tiny / "seed.txt")
-    fixed = statistics.median(run_cli(tiny, work / "lake-tiny", 1)[0] for _ in range(repeats))
+    fixed, fixed_cpu = fixed_cost(work, max(FIXED_RUNS, repeats))
     results["prefect_fixed_seconds"] = round(fixed, 2)
-    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s", flush=True)
+    results["prefect_fixed_cpu_seconds"] = round(fixed_cpu, 2)
+    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s wall, "
+          f"{fixed_cpu:.2f} s CPU", flush=True)
 
     one_dir, zst_dir, csv_dir = (work / f"{kind}-{args.mb:g}mb" for kind in ("one", "zst", "csv"))
     for folder in (one_dir, zst_dir, csv_dir):

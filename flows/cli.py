@@ -78,21 +78,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     flow = etl.with_options(task_runner=runner)
     signal.signal(signal.SIGINT, _interrupted)
     try:
-        summary = flow(
-            input=args.input,
-            lake=args.lake,
-            sources=args.sources,
-            shard_mb=args.shard_mb,
-            workers=workers,
-            lock_wait=args.lock_wait,
-            progress=not args.quiet,
-            publish_to=args.publish_to,
-            jaccard=args.jaccard,
-            boilerplate_min_stories=args.boilerplate_min_stories,
-            recompute_decisions=args.recompute_decisions,
-            inline_mb=args.inline_mb,
-            dedup_memory=args.dedup_memory,
-        )
+        with _run_settings():
+            summary = flow(
+                input=args.input,
+                lake=args.lake,
+                sources=args.sources,
+                shard_mb=args.shard_mb,
+                workers=workers,
+                lock_wait=args.lock_wait,
+                progress=not args.quiet,
+                publish_to=args.publish_to,
+                jaccard=args.jaccard,
+                boilerplate_min_stories=args.boilerplate_min_stories,
+                recompute_decisions=args.recompute_decisions,
+                inline_mb=args.inline_mb,
+                dedup_memory=args.dedup_memory,
+            )
     except (InputError, LakeError, SourcesError) as exc:
         _fail(str(exc))
     except RunFailed as exc:
@@ -102,6 +103,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise
     print_summary(summary)
     return 0
+
+
+def _run_settings():
+    """The Prefect settings of a ``copydesk run``: no flow-run heartbeats unless configured.
+
+    Prefect's heartbeat thread sleeps in one-second steps, and the flow run waits for it to
+    notice the end (half a second on average, up to a whole one): the largest part of a
+    small run's fixed cost after the imports. Nothing on a server reads heartbeats unless
+    an automation is set up for them; whoever sets one up sets
+    ``PREFECT_FLOWS_HEARTBEAT_FREQUENCY`` (or its profile setting), and the run keeps them."""
+    from contextlib import nullcontext
+
+    from prefect.settings import get_current_settings, temporary_settings
+
+    if "heartbeat_frequency" in get_current_settings().flows.model_fields_set:
+        return nullcontext()
+    return temporary_settings(updates={"flows.heartbeat_frequency": None})
 
 
 def _port() -> int:

@@ -14,6 +14,8 @@ it was, and the next run sweeps the leftovers and reads those inputs again.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +26,7 @@ from prefect.futures import as_completed
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from flows import stages
-from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate_apart
+from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate, consolidate_apart
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate
 from flows.readers.layout import layout_of
@@ -39,6 +41,11 @@ DEFAULT_SHARD_MB = 16.0
 # process on the process pool runner: starting a worker process (a fresh interpreter that
 # imports Prefect and copydesk, then exits) costs seconds, more than a few MB of shards.
 DEFAULT_INLINE_MB = 4.0
+# A lake whose Parquet files (committed and this run's staged ones) hold at most this many
+# megabytes is consolidated in the flow's own process: DuckDB takes little memory for it,
+# less than forking a process and waiting for it costs. A larger lake is consolidated in a
+# forked process (``consolidate_apart``), so the flow's memory stays flat as the lake grows.
+CONSOLIDATE_INLINE_MB = 4.0
 
 
 class RunFailed(Exception):
@@ -77,15 +84,30 @@ def process_shard_task(
 
 
 @task(name="consolidate")
-def consolidate_task(lake_root: str, run_id: str, config: DedupConfig) -> Decisions:
-    decisions = consolidate_apart(lake_root, run_id, config)
+def consolidate_task(lake_root: str, run_id: str, config: DedupConfig, apart: bool = True) -> Decisions:
+    """The lake-wide decisions, in a forked process (``apart``) or in this one (a small lake)."""
+    decisions = (consolidate_apart if apart else consolidate)(lake_root, run_id, config)
     pause_point("consolidate")
     return decisions
 
 
+def lake_is_small(lake_root: str, limit_mb: float) -> bool:
+    """Whether the Parquet files under ``lake_root`` (staging included) hold at most
+    ``limit_mb`` MB; the walk stops at the first file past the limit."""
+    limit, total = limit_mb * 1e6, 0
+    for folder, _, names in os.walk(lake_root):
+        for name in names:
+            if name.endswith(".parquet"):
+                total += os.stat(os.path.join(folder, name)).st_size
+                if total > limit:
+                    return False
+    return True
+
+
 @task(name="publish", retries=2, retry_delay_seconds=1)
 def publish_task(lake_root: str, plan: Plan, input: str, counts: RunCounts, config: dict) -> None:
-    stages.commit(lake_root, plan, input, counts, config)
+    """Move the staged run in and write its ``runs`` row; the flow writes the catalog next."""
+    stages.commit(lake_root, plan, input, counts, config, catalog=False)
 
 
 @task(name="publish-to-store", retries=2, retry_delay_seconds=2)
@@ -176,9 +198,9 @@ def etl(
         _name_run(plan, root)
         if not plan.shards:
             # Nothing new: no run is written, so a rerun adds nothing and every query
-            # (runs included) answers as before. The catalog is still rewritten: a run
+            # (runs included) answers as before. The catalog is still checked: a run
             # killed between its commit and its catalog left none, or an old one.
-            Lake(root).refresh_database()
+            Lake(root).ensure_database()
             summary = stages.summary(plan.counts + RunCounts(stage_seconds=timings), plan, root, input,
                                      committed=False)
         else:
@@ -188,7 +210,8 @@ def etl(
                 counts = plan.counts + sum((s.counts for s in shards), RunCounts())
                 counts.check_balance()
                 with _timed(timings, "consolidate"):
-                    decisions = consolidate_task(root, plan.run_id, dedup)
+                    apart = plan.bytes > CONSOLIDATE_INLINE_MB * 1e6 or not lake_is_small(root, CONSOLIDATE_INLINE_MB)
+                    decisions = consolidate_task(root, plan.run_id, dedup, apart)
                 counts += decisions.counts() + RunCounts(stage_seconds=dict(timings))
                 config = stages.run_config(input, sources, shard_mb, workers, plan, counts, dedup)
                 with _timed(timings, "publish"):
@@ -203,8 +226,11 @@ def etl(
             # After the commit: the runs row keeps the stages before it; the artifact has this.
             counts += RunCounts(stage_seconds={"publish": timings["publish"]})
             summary = stages.summary(counts, plan, root, input, bytes_read=sum(s.bytes_read for s in shards))
-    if summary.committed:
-        report_task(summary)
+            # The catalog is written while the report goes out (one waits on DuckDB, the
+            # other on the API), both under the lock: a later run's catalog is never
+            # replaced by this one's.
+            with _catalog_alongside(root):
+                report_task(summary)
     if publish_to:
         # Committed runs never change, so the upload needs no lock. The store may lack a
         # run whose upload failed earlier: a run with nothing new sends it too.
@@ -217,6 +243,29 @@ def _sweep(lake_root: str) -> None:
     swept = Lake(lake_root).sweep()
     if swept:
         get_run_logger().info("removed %d leftovers of interrupted runs", len(swept))
+
+
+@contextmanager
+def _catalog_alongside(lake_root: str) -> Iterator[None]:
+    """Bring the lake's catalog up to date (``Lake.ensure_database``) in a thread while the
+    block runs; wait for it at the end and raise its error, if any (the block's own error
+    comes first)."""
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            Lake(lake_root).ensure_database()
+        except BaseException as exc:  # raised in the flow's thread, below
+            errors.append(exc)
+
+    thread = threading.Thread(target=write, name="copydesk-catalog", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+    if errors:
+        raise errors[0]
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from flows.commands import remedy
 from flows.parquet import write_parquet
 from schemas import all_tables
 from schemas.tables import TABLES
-from schemas.views import sql_string, view_statements
+from schemas.views import catalog_fingerprint, sql_string, view_name, view_statements
 
 DATABASE_NAME = "copydesk.duckdb"
 # LAKE/copydesk.duckdb's storage format: readable by DuckDB 1.4 and every later client.
@@ -203,8 +203,10 @@ class Lake:
                     removed.append(d)
         return removed
 
-    def commit(self, run_id: str, runs_row: dict) -> None:
-        """Move the staged tables into place, then write the ``runs`` row (the commit point)."""
+    def commit(self, run_id: str, runs_row: dict, catalog: bool = True) -> None:
+        """Move the staged tables into place, then write the ``runs`` row (the commit point);
+        then bring the catalog up to date (``ensure_database``), unless the caller does it
+        (``catalog=False``: the flow writes it while its report goes out)."""
         staging = self.staging_dir(run_id)
         # Every staged table (facts and decisions alike) moves in; runs is written last.
         for src in sorted(staging.iterdir()) if staging.is_dir() else []:
@@ -216,7 +218,8 @@ class Lake:
         write_parquet([runs_row], TABLES["runs"], self.run_dir("runs", run_id) / "part-00000.parquet")
         pause_point("committed")
         shutil.rmtree(staging, ignore_errors=True)
-        self.refresh_database()
+        if catalog:
+            self.ensure_database()
 
     # ---- DuckDB ----------------------------------------------------------------------------
     def tables_with_files(self) -> set[str]:
@@ -240,10 +243,13 @@ class Lake:
                 con.execute(broken_view(statement, exc, self.root))
         return con
 
-    def refresh_database(self) -> Path:
-        """(Re)write ``LAKE/copydesk.duckdb`` holding the views, atomically (a temporary
-        file, then a rename), so that ``duckdb LAKE/copydesk.duckdb`` works without
-        copydesk. Every run that ends writes it, one with nothing new included."""
+    def refresh_database(self, statements: list[str] | None = None) -> Path:
+        """(Re)write ``LAKE/copydesk.duckdb`` holding the views (``statements``, default
+        ``view_sql()``), atomically (a temporary file, then a rename), so that ``duckdb
+        LAKE/copydesk.duckdb`` works without copydesk. Each view carries the catalog's
+        fingerprint as its comment (``catalog_comment``), for ``ensure_database``."""
+        statements = self.view_sql() if statements is None else statements
+        comment = catalog_comment(catalog_fingerprint(statements))
         tmp = self.root / f".{DATABASE_NAME}.tmp-{os.getpid()}"
         tmp.unlink(missing_ok=True)
         try:
@@ -253,8 +259,10 @@ class Lake:
                 # the CLI from PyPI (duckdb-cli) included, which cannot read the default one.
                 con.execute(f"ATTACH {sql_string(str(tmp))} AS catalog (STORAGE_VERSION '{CATALOG_STORAGE}')")
                 con.execute("USE catalog")
-                for statement in self.view_sql():
+                for statement in statements:
                     con.execute(statement)
+                for statement in statements:
+                    con.execute(f"COMMENT ON VIEW {view_name(statement)} IS {sql_string(comment)}")
                 con.execute("USE memory")
                 con.execute("DETACH catalog")
             finally:
@@ -265,6 +273,37 @@ class Lake:
             tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
             raise
         return self.database
+
+    def ensure_database(self) -> Path:
+        """``LAKE/copydesk.duckdb`` as ``refresh_database`` would write it now: rewritten
+        only when missing, unreadable, or built from other views (other tables with files,
+        other schemas, another DuckDB), which a run that adds no table rarely makes it.
+        Every run that ends calls it, one with nothing new included."""
+        statements = self.view_sql()
+        expected = catalog_comment(catalog_fingerprint(statements))
+        if self._database_views() != {view_name(s): expected for s in statements}:
+            self.refresh_database(statements)
+        return self.database
+
+    def _database_views(self) -> dict[str, str | None] | None:
+        """``{view: comment}`` of ``LAKE/copydesk.duckdb``, or None when it cannot be read."""
+        if not self.database.is_file():
+            return None
+        try:
+            con = duckdb.connect(str(self.database), read_only=True)
+            try:
+                return dict(con.execute(
+                    "SELECT view_name, comment FROM duckdb_views() "
+                    "WHERE NOT internal AND database_name = current_database()").fetchall())
+            finally:
+                con.close()
+        except duckdb.Error:
+            return None
+
+
+def catalog_comment(fingerprint: str) -> str:
+    """The comment each view of ``LAKE/copydesk.duckdb`` carries."""
+    return f"copydesk views {fingerprint}"
 
 
 # ---- object stores -----------------------------------------------------------------------
@@ -280,7 +319,7 @@ class Lake:
 def broken_view(statement: str, exc: Exception, root: Path | str) -> str:
     """A ``CREATE VIEW`` for a view whose statement failed: it keeps the name and raises,
     when queried, the reason and the command that finds the damaged file."""
-    name = statement.split(" VIEW ", 1)[1].split()[0]
+    name = view_name(statement)
     reason = str(exc).splitlines()[0]
     message = (f"view {name} cannot read the lake ({reason}); "
                f"run `{remedy('verify', lake=root)}` to find the damaged file and what to do")

@@ -175,8 +175,9 @@ def run_config(input: str, sources: str | None, shard_mb: float, workers: int, p
     }
 
 
-def commit(lake_root: str, plan: Plan, input: str, counts: RunCounts, config: dict) -> None:
-    """Publish the staged run: move its tables in and write its ``runs`` row (the commit)."""
+def commit(lake_root: str, plan: Plan, input: str, counts: RunCounts, config: dict, catalog: bool = True) -> None:
+    """Publish the staged run: move its tables in and write its ``runs`` row (the commit),
+    then the catalog unless ``catalog`` is false (``Lake.commit``)."""
     pause_point("publish")
     row = {
         "run_id": plan.run_id,
@@ -189,7 +190,7 @@ def commit(lake_root: str, plan: Plan, input: str, counts: RunCounts, config: di
         "copydesk_version": version("copydesk"),
         "schema_version": SCHEMA_VERSION,
     }
-    Lake(lake_root).commit(plan.run_id, row)
+    Lake(lake_root).commit(plan.run_id, row, catalog=catalog)
 
 
 def summary(counts: RunCounts, plan: Plan, lake_root: str, input: str, bytes_read: int = 0,

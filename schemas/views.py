@@ -23,6 +23,7 @@ physical rows, are the truth about decisions:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -195,3 +196,29 @@ def view_statements(lake: str, tables_with_files: set[str], manifest_views: Mani
         SELECT * FROM articles_all WHERE cluster_id IS NULL OR cluster_id = article_id"""
     )
     return sql
+
+
+def view_name(statement: str) -> str:
+    """The name of the view a ``CREATE OR REPLACE VIEW`` statement creates.
+
+    >>> view_name("CREATE OR REPLACE VIEW runs AS SELECT 1")
+    'runs'
+    """
+    return statement.split(" VIEW ", 1)[1].split()[0]
+
+
+def catalog_fingerprint(statements: list[str]) -> str:
+    """A digest of what a catalog built from ``statements`` holds: the statements, the
+    physical tables' schemas (a view stores the column types it was created with, which a
+    statement naming the columns only does not show) and the DuckDB version that binds them.
+
+    >>> a = catalog_fingerprint(["CREATE OR REPLACE VIEW runs AS SELECT 1"])
+    >>> a == catalog_fingerprint(["CREATE OR REPLACE VIEW runs AS SELECT 2"]), len(a)
+    (False, 64)
+    """
+    digest = hashlib.sha256(f"duckdb {duckdb.__version__}\n".encode())
+    for table, schema in sorted(_PHYSICAL.items()):
+        digest.update(f"{table}: {schema}\n".encode())
+    for statement in statements:
+        digest.update(statement.encode() + b"\0")
+    return digest.hexdigest()

@@ -3,6 +3,8 @@ character raw and never writes into the lake."""
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from flows import cli
@@ -167,3 +169,53 @@ def test_prefect_state_stays_out_of_site_packages_when_installed(monkeypatch, tm
     assert cli.default_prefect_home() == tmp_path / "home" / ".copydesk" / "prefect"
     monkeypatch.setenv("COPYDESK_HOME", str(tmp_path / "state"))
     assert cli.default_prefect_home() == tmp_path / "state" / "prefect"
+
+
+# ---- copydesk run's Prefect settings ---------------------------------------------------------
+
+
+def _run_with_a_fake_flow(monkeypatch, tmp_path) -> list:
+    """``copydesk run`` on one sample with the flow replaced by one that records the
+    heartbeat setting it runs under; returns what it saw."""
+    import flows.etl
+    from flows.stages import RunSummary
+
+    seen = []
+
+    class FakeFlow:
+        def with_options(self, **options):
+            return self
+
+        def __call__(self, **params):
+            from prefect.settings import get_current_settings
+
+            seen.append(get_current_settings().flows.heartbeat_frequency)
+            return RunSummary(input=params["input"], lake=params["lake"], committed=False)
+
+    monkeypatch.setattr(flows.etl, "etl", FakeFlow())
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")  # never asked: the flow is fake
+    sample = tmp_path / "in" / "seed.txt"
+    sample.parent.mkdir()
+    sample.write_text("Title\n\nA paragraph of text.\n")
+    handler = signal.getsignal(signal.SIGINT)  # cmd_run installs its own
+    try:
+        assert cli.main(["run", "--input", str(sample.parent), "--lake", str(tmp_path / "lake"), "--quiet"]) == 0
+    finally:
+        signal.signal(signal.SIGINT, handler)
+    return seen
+
+
+def test_run_sends_no_heartbeats_unless_configured(monkeypatch, tmp_path):
+    monkeypatch.delenv("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", raising=False)
+    monkeypatch.delenv("PREFECT_RUNNER_HEARTBEAT_FREQUENCY", raising=False)
+    assert _run_with_a_fake_flow(monkeypatch, tmp_path) == [None]
+    from prefect.settings import get_current_settings
+
+    assert get_current_settings().flows.heartbeat_frequency == 180  # only the run's settings changed
+
+
+def test_run_keeps_heartbeats_when_configured(monkeypatch, tmp_path):
+    from prefect.settings import temporary_settings
+
+    with temporary_settings(updates={"flows.heartbeat_frequency": 45}):
+        assert _run_with_a_fake_flow(monkeypatch, tmp_path) == [45]

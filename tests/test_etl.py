@@ -282,3 +282,66 @@ def test_a_shard_that_fails_in_the_flow_process_fails_the_run_with_one_line(run_
         run_etl(SAMPLES, lake=tmp_path / "lake", runner="process")
     assert calls == [0, 0]  # the shard and its one retry; the run stopped there
     assert rows(tmp_path / "lake", "select count(*) n from runs")[0]["n"] == 0
+
+
+def test_a_small_lake_is_consolidated_in_the_flow_process_a_larger_one_apart(run_etl, tmp_path, monkeypatch):
+    """A lake of at most ``CONSOLIDATE_INLINE_MB`` is consolidated in the flow's process;
+    past it (the limit set to 0 here), in a forked process. The decisions are the same."""
+    import flows.etl
+
+    calls: list[tuple[str, int]] = []
+    for name in ("consolidate", "consolidate_apart"):
+        real = getattr(flows.etl, name)
+
+        def spy(*args, _name=name, _real=real, **kwargs):
+            calls.append((_name, os.getpid()))
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(flows.etl, name, spy)
+    small, small_lake = run_etl(SAMPLES, lake=tmp_path / "small", runner="process")
+    assert calls == [("consolidate", os.getpid())]
+
+    calls.clear()
+    monkeypatch.setattr(flows.etl, "CONSOLIDATE_INLINE_MB", 0.0)
+    large, large_lake = run_etl(SAMPLES, lake=tmp_path / "large", runner="process")
+    assert [name for name, _ in calls] == ["consolidate_apart"]
+    assert small.decisions == large.decisions
+    sql = "select * exclude (run_id) from duplicates order by article_id"
+    assert rows(small_lake, sql) == rows(large_lake, sql)
+
+
+def test_lake_is_small_counts_parquet_files_everywhere_in_the_lake(tmp_path):
+    from flows.etl import lake_is_small
+
+    (tmp_path / "articles" / "run=a").mkdir(parents=True)
+    (tmp_path / "_staging" / "r" / "signatures").mkdir(parents=True)
+    (tmp_path / "articles" / "run=a" / "part-00000.parquet").write_bytes(b"x" * 600_000)
+    (tmp_path / "copydesk.duckdb").write_bytes(b"x" * 5_000_000)  # not Parquet: not counted
+    assert lake_is_small(str(tmp_path), 1.0)
+    (tmp_path / "_staging" / "r" / "signatures" / "part-00000.parquet").write_bytes(b"x" * 600_000)
+    assert not lake_is_small(str(tmp_path), 1.0)
+    assert lake_is_small(str(tmp_path), 1.2)
+
+
+def test_the_catalog_written_alongside_the_report_brings_its_error_back(tmp_path, monkeypatch):
+    """The flow writes the catalog in a thread while the report goes out: its error
+    reaches the flow once the block ends; the block's own error comes first."""
+    from flows.etl import _catalog_alongside
+    from flows.lake import Lake
+
+    def full(self):
+        raise OSError(28, "No space left on device", str(self.database))
+
+    monkeypatch.setattr(Lake, "ensure_database", full)
+    ran = []
+    with pytest.raises(OSError, match="No space left"), _catalog_alongside(str(tmp_path)):
+        ran.append("report")
+    assert ran == ["report"]
+    with pytest.raises(ValueError, match="report failed"), _catalog_alongside(str(tmp_path)):
+        raise ValueError("report failed")
+
+    monkeypatch.undo()
+    Lake(tmp_path).ensure_writable()
+    with _catalog_alongside(str(tmp_path)):
+        pass
+    assert Lake(tmp_path).database.is_file()

@@ -64,3 +64,54 @@ def commit_without_prefect(inbox, lake_root) -> RunCounts:
     config = stages.run_config(str(inbox), None, 16.0, 1, plan, counts, DEFAULT_DEDUP)
     stages.commit(root, plan, str(inbox), counts, config)
     return counts
+
+
+def _catalog_views(lake: Lake) -> set[str]:
+    import duckdb
+
+    con = duckdb.connect(str(lake.database), read_only=True)
+    try:
+        return {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+    finally:
+        con.close()
+
+
+def test_a_commit_rewrites_the_catalog_only_when_its_views_would_change(tmp_path):
+    """The first commit writes LAKE/copydesk.duckdb; a second run that adds no table
+    keeps the same file (it would hold the same views), and it answers for both runs. A
+    catalog with a view missing, or built from other tables, is written again."""
+    import duckdb
+
+    lake = Lake(tmp_path / "lake")
+    commit_without_prefect(SAMPLES, lake.root)
+    first = lake.database.stat()
+    views = _catalog_views(lake)
+    assert {"articles", "runs", "paragraphs", "boilerplate"} <= views
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "more.txt").write_text("Library extends Sunday hours\n\nThe library opens on Sundays from May.\n")
+    commit_without_prefect(inbox, lake.root)
+    again = lake.database.stat()
+    assert (again.st_ino, again.st_mtime_ns) == (first.st_ino, first.st_mtime_ns)  # not rewritten
+    con = duckdb.connect(str(lake.database), read_only=True)
+    assert con.execute("select count(*) from runs").fetchone()[0] == 2
+    con.close()
+
+    con = duckdb.connect(str(lake.database))
+    con.execute("drop view boilerplate")
+    con.close()
+    assert lake.ensure_database() == lake.database
+    assert _catalog_views(lake) == views
+
+    # A catalog written when fewer tables had files holds other views: rewritten.
+    stale = Lake(lake.root)
+    stale.tables_with_files = lambda: {"runs"}
+    stale.refresh_database()
+    assert _catalog_views(lake) == views  # the same names, other statements
+    before = lake.database.stat().st_ino
+    lake.ensure_database()
+    assert lake.database.stat().st_ino != before
+    con = duckdb.connect(str(lake.database), read_only=True)
+    assert con.execute("select count(*) from articles").fetchone()[0] == 6  # the stale one had none
+    con.close()
