@@ -27,11 +27,8 @@ the latest committed run's. Nothing here holds articles in Python: DuckDB does t
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,6 +36,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from flows.apart import call_apart
 from flows.components import connected_components
 from flows.lake import Lake
 from flows.manifest import view_statements as manifest_views
@@ -84,13 +82,6 @@ class DedupConfig(NamedTuple):
 
 
 MAX_THREADS = 4
-# How consolidate_apart starts its process: a fork costs nothing (the modules are loaded
-# already); a spawned process first imports DuckDB, Arrow and numpy again (0.5 s at
-# rest, several seconds on a busy machine). The child uses no lock or thread of the
-# parent's: it opens its own DuckDB and writes its own files.
-START_METHOD = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-
-
 DEFAULT_DEDUP = DedupConfig()
 
 
@@ -175,20 +166,14 @@ def consolidate(
 
 
 def consolidate_apart(lake_root: str, run_id: str, config: DedupConfig | None = None) -> Decisions:
-    """``consolidate`` in a process of its own (forked), for the flow: the caller's memory
-    does not grow with the lake. DuckDB's budget (``DedupConfig.memory_limit``) and all
-    that consolidate holds are the child's, and are given back when it exits; the caller
-    only waits. An exception in the child is raised here (an ``OSError`` keeps its file);
-    a child that dies (killed for memory) is a ``RuntimeError`` saying so."""
-    context = multiprocessing.get_context(START_METHOD)
-    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        try:
-            return pool.submit(consolidate, lake_root, run_id, config).result()
-        except BrokenProcessPool as exc:
-            raise RuntimeError(
-                f"consolidate's process for run {run_id} died before it finished (out of memory? "
-                "lower DedupConfig.memory_limit)"
-            ) from exc
+    """``consolidate`` in a process of its own (forked, ``flows.apart``), for the flow: the
+    caller's memory does not grow with the lake. DuckDB's budget
+    (``DedupConfig.memory_limit``) and all that consolidate holds are the child's, and are
+    given back when it exits; the caller only waits. An exception in the child is raised
+    here (an ``OSError`` keeps its file); a child that dies (killed for memory) is a
+    ``RuntimeError`` saying so."""
+    return call_apart(consolidate, lake_root, run_id, config, what=f"consolidate for run {run_id}",
+                      hint="out of memory? lower DedupConfig.memory_limit")
 
 
 def _duckdb_settings(config: DedupConfig, tmp: Path) -> dict[str, str]:

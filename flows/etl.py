@@ -14,6 +14,7 @@ it was, and the next run sweeps the leftovers and reads those inputs again.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -26,6 +27,7 @@ from prefect.futures import as_completed
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
 from flows import stages
+from flows.apart import Apart
 from flows.consolidate import DEFAULT_DEDUP, Decisions, DedupConfig, consolidate, consolidate_apart
 from flows.lake import Lake, pause_point, publish_to_store
 from flows.manifest import Candidate
@@ -228,8 +230,9 @@ def etl(
             summary = stages.summary(counts, plan, root, input, bytes_read=sum(s.bytes_read for s in shards))
             # The catalog is written while the report goes out (one waits on DuckDB, the
             # other on the API), both under the lock: a later run's catalog is never
-            # replaced by this one's.
-            with _catalog_alongside(root):
+            # replaced by this one's. Beside a lake consolidated apart, it is written apart
+            # too: binding the views of a large lake costs DuckDB memory it keeps.
+            with _catalog_alongside(root, apart):
                 report_task(summary)
     if publish_to:
         # Committed runs never change, so the upload needs no lock. The store may lack a
@@ -246,26 +249,43 @@ def _sweep(lake_root: str) -> None:
 
 
 @contextmanager
-def _catalog_alongside(lake_root: str) -> Iterator[None]:
-    """Bring the lake's catalog up to date (``Lake.ensure_database``) in a thread while the
-    block runs; wait for it at the end and raise its error, if any (the block's own error
-    comes first)."""
-    errors: list[BaseException] = []
+def _catalog_alongside(lake_root: str, apart: bool = False) -> Iterator[None]:
+    """Bring the lake's catalog up to date (``Lake.ensure_database``) while the block runs,
+    in a thread, or in a forked process (``apart``, ``flows.apart``: the flow's memory does
+    not grow with the lake's views); wait for it at the end and raise its error, if any
+    (the block's own error comes first)."""
+    if apart:
+        # Forked here, before the block opens a DuckDB connection in this process.
+        wait = Apart(ensure_catalog, lake_root, what="the catalog's rewrite").result
+    else:
+        errors: list[BaseException] = []
 
-    def write() -> None:
-        try:
-            Lake(lake_root).ensure_database()
-        except BaseException as exc:  # raised in the flow's thread, below
-            errors.append(exc)
+        def write() -> None:
+            try:
+                ensure_catalog(lake_root)
+            except BaseException as exc:  # raised in the flow's thread, below
+                errors.append(exc)
 
-    thread = threading.Thread(target=write, name="copydesk-catalog", daemon=True)
-    thread.start()
+        thread = threading.Thread(target=write, name="copydesk-catalog", daemon=True)
+        thread.start()
+
+        def wait() -> None:
+            thread.join()
+            if errors:
+                raise errors[0]
+
     try:
         yield
-    finally:
-        thread.join()
-    if errors:
-        raise errors[0]
+    except BaseException:
+        with contextlib.suppress(Exception):
+            wait()
+        raise
+    wait()
+
+
+def ensure_catalog(lake_root: str) -> None:
+    """``Lake(lake_root).ensure_database()``, as a function a forked process can call."""
+    Lake(lake_root).ensure_database()
 
 
 @contextmanager

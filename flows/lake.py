@@ -23,7 +23,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 
 import duckdb
@@ -228,15 +228,21 @@ class Lake:
     def view_sql(self) -> list[str]:
         return view_statements(str(self.root), self.tables_with_files(), manifest.view_statements)
 
-    def connect(self) -> duckdb.DuckDBPyConnection:
-        """An in-memory DuckDB connection with the lake's views (read-only use).
+    def connect(self, views: Collection[str] | None = None) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB connection with the lake's views (read-only use); only those
+        named in ``views`` when given (each with the views it reads, which the caller
+        names too: ``runs`` for the decision tables). Binding a view reads the footers of
+        its files, which DuckDB keeps: a caller that needs two views binds two.
 
         A damaged file breaks only the views that read it: such a view answers every
         query with an error that says so and what to run; the others keep working.
         """
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        for statement in self.view_sql():
+        statements = self.view_sql()
+        if views is not None:
+            statements = [s for s in statements if view_name(s) in views]
+        for statement in statements:
             try:
                 con.execute(statement)
             except duckdb.Error as exc:

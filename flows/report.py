@@ -44,7 +44,7 @@ def top_boilerplate(lake: str, limit: int = TOP_BOILERPLATE) -> list[dict]:
     An empty list when the lake has no ``boilerplate`` view yet.
     """
     try:
-        con = Lake(lake).connect()
+        con = Lake(lake).connect(views=("runs", "boilerplate"))
         cursor = con.execute(
             "select source, text, stories, paragraphs from boilerplate "
             "order by paragraphs desc, stories desc, source, text limit ?",

@@ -285,9 +285,11 @@ def test_a_shard_that_fails_in_the_flow_process_fails_the_run_with_one_line(run_
 
 
 def test_a_small_lake_is_consolidated_in_the_flow_process_a_larger_one_apart(run_etl, tmp_path, monkeypatch):
-    """A lake of at most ``CONSOLIDATE_INLINE_MB`` is consolidated in the flow's process;
-    past it (the limit set to 0 here), in a forked process. The decisions are the same."""
+    """A lake of at most ``CONSOLIDATE_INLINE_MB`` is consolidated, and its catalog written,
+    in the flow's process; past it (the limit set to 0 here), each in a forked process. The
+    decisions are the same."""
     import flows.etl
+    from flows.lake import Lake
 
     calls: list[tuple[str, int]] = []
     for name in ("consolidate", "consolidate_apart"):
@@ -298,13 +300,29 @@ def test_a_small_lake_is_consolidated_in_the_flow_process_a_larger_one_apart(run
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(flows.etl, name, spy)
+    # The catalog is written where the lake was consolidated: the process that wrote it
+    # leaves its pid in a file (a forked child's list would not reach this one).
+    # (the forked child runs the patched method it inherited).
+    writers = tmp_path / "catalog-writers"
+    real_catalog = Lake.ensure_database
+
+    def catalog_spy(self):
+        with open(writers, "a") as out:
+            out.write(f"{os.getpid()}\n")
+        return real_catalog(self)
+
+    monkeypatch.setattr(Lake, "ensure_database", catalog_spy)
     small, small_lake = run_etl(SAMPLES, lake=tmp_path / "small", runner="process")
     assert calls == [("consolidate", os.getpid())]
+    assert writers.read_text().split() == [str(os.getpid())]
+    writers.unlink()
 
     calls.clear()
     monkeypatch.setattr(flows.etl, "CONSOLIDATE_INLINE_MB", 0.0)
     large, large_lake = run_etl(SAMPLES, lake=tmp_path / "large", runner="process")
     assert [name for name, _ in calls] == ["consolidate_apart"]
+    (pid,) = writers.read_text().split()
+    assert pid != str(os.getpid()) and large_lake.database.is_file()
     assert small.decisions == large.decisions
     sql = "select * exclude (run_id) from duplicates order by article_id"
     assert rows(small_lake, sql) == rows(large_lake, sql)
@@ -323,11 +341,16 @@ def test_lake_is_small_counts_parquet_files_everywhere_in_the_lake(tmp_path):
     assert lake_is_small(str(tmp_path), 1.2)
 
 
-def test_the_catalog_written_alongside_the_report_brings_its_error_back(tmp_path, monkeypatch):
-    """The flow writes the catalog in a thread while the report goes out: its error
-    reaches the flow once the block ends; the block's own error comes first."""
-    from flows.etl import _catalog_alongside
+@pytest.mark.parametrize("apart", [False, True], ids=["thread", "apart"])
+def test_the_catalog_written_alongside_the_report_brings_its_error_back(tmp_path, monkeypatch, apart):
+    """The flow writes the catalog in a thread, or a forked process, while the report goes
+    out: its error reaches the flow once the block ends; the block's own error comes first."""
+    from functools import partial
+
+    from flows.etl import _catalog_alongside as alongside
     from flows.lake import Lake
+
+    _catalog_alongside = partial(alongside, apart=apart)
 
     def full(self):
         raise OSError(28, "No space left on device", str(self.database))

@@ -213,3 +213,30 @@ def test_html_report_shows_completeness_dates_bylines_clusters_and_trends(tmp_pa
     assert [row[2] for row in data["trends"]] == [2, 1]
     assert (page.parent / "run_trends.png").read_bytes().startswith(PNG_MAGIC)
     assert (page.parent / "articles_by_month.png").read_bytes().startswith(PNG_MAGIC)
+
+
+def test_top_boilerplate_binds_two_views_and_answers_as_the_whole_catalog(run_etl, tmp_path):
+    """The report's boilerplate comes from a connection with only the views it reads (a
+    large lake's other views would cost the flow's process memory to bind), and equals the
+    same query over every view."""
+    from flows.report import TOP_BOILERPLATE, top_boilerplate
+
+    outlet = tmp_path / "inbox" / "gazette"
+    outlet.mkdir(parents=True)
+    for n in range(4):
+        words = " ".join(f"w{n}x{i}" for i in range(60))
+        (outlet / f"story-{n}.txt").write_text(
+            f"Story number {n}\n\nThe council met on day {n} to discuss {words}.\n\n"
+            "Follow the Gazette on every platform for the latest local news.\n", encoding="utf-8")
+    _, lake = run_etl(tmp_path / "inbox", runner="thread", workers=1)
+    con = lake.connect(views=("runs", "boilerplate"))
+    names = {row[0] for row in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
+    assert names == {"runs", "boilerplate"}
+    everything = lake.connect()
+    whole = everything.execute(
+        "select source, text, stories, paragraphs from boilerplate "
+        "order by paragraphs desc, stories desc, source, text limit ?", [TOP_BOILERPLATE]).fetchall()
+    assert [(text, stories) for _, text, stories, _ in whole] == [
+        ("Follow the Gazette on every platform for the latest local news.", 4)]
+    assert [tuple(row.values()) for row in top_boilerplate(str(lake.root))] == whole
+    assert len(everything.execute("select * from duckdb_views() where not internal").fetchall()) > 10
