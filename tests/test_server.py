@@ -21,10 +21,18 @@ pytestmark = pytest.mark.server
 COPYDESK = Path(sys.executable).with_name("copydesk")  # the console script, as pip installs it
 
 
+def port_range() -> list[int]:
+    """The ports these tests may use: the ten of PREFECT_PORT's decade but PREFECT_PORT itself
+    (4230-4239 for 4235), where that is set; 4241-4249 otherwise."""
+    own = int(os.environ.get("PREFECT_PORT") or 4240)
+    base = own - own % 10
+    return [port for port in range(base, base + 10) if port != own]
+
+
 def free_ports(n: int) -> list[int]:
-    """Free ports among 4241-4249 (the range these tests may use), else any free ones."""
+    """Free ports of ``port_range()``, else any free ones."""
     ports = []
-    for port in [*range(4241, 4250), 0, 0, 0]:
+    for port in [*port_range(), 0, 0, 0]:
         with socket.socket() as s:
             try:
                 s.bind(("127.0.0.1", port))
@@ -44,9 +52,12 @@ def api(port: int, path: str, body: dict | None = None):
         return json.loads(response.read())
 
 
-@pytest.fixture
-def server(tmp_path):
-    """``python -m flows.server start`` on a free port, from a PREFECT_HOME of its own."""
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """``python -m flows.server start`` on a free port, from a PREFECT_HOME of its own: one
+    server for the module (each start takes ~20 s); every test filters the API by its own
+    lake, so none sees another's runs."""
+    tmp_path = tmp_path_factory.mktemp("server")
     port, other = free_ports(2)
     # As a user runs it: no API URL, no make, Prefect's logging as copydesk sets it (the suite mutes it).
     env = {k: v for k, v in os.environ.items()
