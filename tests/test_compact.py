@@ -31,20 +31,37 @@ def files(lake: Lake) -> int:
     return sum(1 for t in lake.table_dirs() for _ in t.glob("*/*.parquet"))
 
 
-@pytest.fixture
-def incremental_lake(run_etl, tmp_path):
-    """Five runs, one sample file more each time (the last one changes a file already read)."""
-    inbox = tmp_path / "inbox"
+@pytest.fixture(scope="module")
+def incremental_runs(tmp_path_factory, prefect_api):
+    """Five runs, one sample file more each time, then a sixth that changes a file already
+    read: built once for the module, ``(inbox, lake root)``. Tests change copies of it."""
+    from flows.etl import etl
+    from flows.runners import make_task_runner
+
+    root = tmp_path_factory.mktemp("incremental")
+    inbox = root / "inbox"
     inbox.mkdir()
-    lake = tmp_path / "lake"
+    lake = root / "lake"
+
+    def run():
+        etl.with_options(task_runner=make_task_runner("thread", 1))(input=str(inbox), lake=str(lake), workers=1)
+
     samples = sorted(SAMPLES.glob("*.txt"))
     for sample in samples:
         shutil.copy(sample, inbox / sample.name)
-        run_etl(inbox, lake=lake, workers=1, runner="thread")
+        run()
     changed = inbox / samples[0].name
     changed.write_text(changed.read_text() + "\n\nA paragraph added later to this article.\n")
-    run_etl(inbox, lake=lake, workers=1, runner="thread")
-    return Lake(lake)
+    run()
+    return inbox, lake
+
+
+@pytest.fixture
+def incremental_lake(incremental_runs, tmp_path):
+    """A copy of the module's incremental lake, this test's own to compact, kill and extend."""
+    _, lake = incremental_runs
+    shutil.copytree(lake, tmp_path / "lake", symlinks=True)
+    return Lake(tmp_path / "lake")
 
 
 def test_compaction_after_incremental_runs_keeps_every_view_and_leaves_fewer_files(incremental_lake):
@@ -62,12 +79,16 @@ def test_compaction_after_incremental_runs_keeps_every_view_and_leaves_fewer_fil
     assert snapshot(lake) == before
 
 
-def test_a_run_after_compaction_continues_the_lake(incremental_lake, run_etl, tmp_path):
+def test_a_run_after_compaction_continues_the_lake(incremental_runs, incremental_lake, run_etl):
     lake = incremental_lake
     compaction.compact(lake)
-    inbox = tmp_path / "inbox"
-    (inbox / "late.txt").write_text("A late arrival\n\nThe harbour ferry will run on Sundays from May.\n")
-    summary, _ = run_etl(inbox, lake=lake.root, workers=1, runner="thread")
+    inbox, _ = incremental_runs  # the manifest knows its files by their paths: the same inbox
+    late = inbox / "late.txt"
+    late.write_text("A late arrival\n\nThe harbour ferry will run on Sundays from May.\n")
+    try:
+        summary, _ = run_etl(inbox, lake=lake.root, workers=1, runner="thread")
+    finally:
+        late.unlink()  # the inbox is the module's again
     assert summary.committed and summary.files_unchanged == 5  # the compacted manifest still counts
     after_run = snapshot(lake)
     compaction.compact(lake)
