@@ -25,7 +25,8 @@ mojibake, ``bench.corpus``), writes it as JSON Lines files, and measures in one 
 All of it is printed as one table and written to ``bench/results/etl.md``, with the peak
 RSS of each process of the copydesk runs (the flow's main process and each worker),
 sampled while they run. ``--mb 1000`` (``make bench BENCH_MB=1000``) runs 1 GB end to end
-once (one repeat unless ``--repeats`` says otherwise).
+once (one repeat unless ``--repeats`` says otherwise) and writes ``etl-1000mb.md`` and
+``.json`` instead, beside the default corpus's table.
 
 Figures go to stdout and to ``bench/results/etl.json``; the machine is noisy, so each
 timing is the median of ``--repeats`` runs and ratios compare figures from this run only.
@@ -55,6 +56,8 @@ DATATROVE_REQUIREMENTS = ROOT / "bench" / "datatrove-requirements.txt"
 DATATROVE_SCRIPT = ROOT / "bench" / "datatrove_run.py"
 # From this corpus size on, one repeat unless --repeats says otherwise.
 BIG_MB = 1000
+# The corpus of make bench, whose table is bench/results/etl.md and the README's.
+DEFAULT_MB = 100.0
 
 
 def write_corpus(texts: list[str], folder: Path, files: int) -> int:
@@ -417,7 +420,8 @@ def fixed_cost(work: Path, runs: int = FIXED_RUNS) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--mb", type=float, default=100.0, help="corpus size in MB")
+    parser.add_argument("--mb", type=float, default=DEFAULT_MB,
+                        help="corpus size in MB (results in bench/results/etl.md, or etl-<MB>mb.md for another size)")
     parser.add_argument("--mojibake", type=float, default=0.10, help="share of mojibake articles")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--files", type=int, default=16, help="JSON Lines files in the corpus")
@@ -590,10 +594,12 @@ def main(argv: list[str] | None = None) -> int:
     table = results_table(results)
     print("\n" + table)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "etl.md").write_text(table)
-    out = RESULTS / "etl.json"
+    # The default corpus's table is etl.md; another size's (BENCH_MB=1000) sits beside it.
+    name = "etl" if args.mb == DEFAULT_MB else f"etl-{args.mb:g}mb"
+    (RESULTS / f"{name}.md").write_text(table)
+    out = RESULTS / f"{name}.json"
     out.write_text(json.dumps(results, indent=2) + "\n")
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    print(f"\nwritten to {out.relative_to(ROOT)} and {name}.md")
     return 0 if identical else 1
 
 
