@@ -318,6 +318,12 @@ def test_cut_caches_what_the_paragraph_s_text_gives(text):
         assert fingerprints.paragraph_word_bytes(Paragraph(3, paragraph)).split() == words
         assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
         assert p.key == paragraph_key(paragraph)
+    for paragraph in cut_paragraphs(reflow(text)) + [normalize_space(text)]:
+        # Re-flowed paragraphs are normalized: cut's shortcut for them gives the same paragraph.
+        fast, slow = paragraphs.cut(3, paragraph, normalized=True), paragraphs.cut(3, paragraph)
+        assert fast == slow
+        assert (fast.comparison, fast.word_count, fast.word_bytes) == (
+            slow.comparison, slow.word_count, slow.word_bytes)
 
 
 def _reflow_and_explain_general(text: str) -> tuple[str, list[str]]:

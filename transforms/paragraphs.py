@@ -240,26 +240,43 @@ def key_of_comparison(comparison: str) -> str:
     return xxhash.xxh3_64_hexdigest(comparison.encode("utf-8"))
 
 
-def cut(position: int, text: str) -> Paragraph:
+def cut(position: int, text: str, normalized: bool = False) -> Paragraph:
     """A new ``kept`` paragraph with its key, its comparison text, its comparison words as
     one string of bytes (``comparison_word_bytes``, which MinHash reads; the title check
     splits the few it reads) and its word count, each computed once.
 
-    >>> p = cut(0, "Fast \\u2013 NOW")
+    ``normalized``: the caller knows that ``text == normalize_space(text)`` (the
+    paragraphs of re-flowed text are), so that its words are the runs between its single
+    spaces and need not be split off.
+
+    >>> p = cut(0, "Fast \u2013 NOW")
     >>> p.key == paragraph_key("fast - now"), p.comparison, p.word_bytes, p.word_count
     (True, 'fast - now', b'fast   now', 3)
+    >>> cut(0, "Fast \u2013 NOW", normalized=True) == p
+    True
     """
-    words = text.split()  # count_words(text) is len(words)
-    if text.isascii():
-        # comparison_text's ASCII shortcut, on the words already split: lower() and the
-        # backtick change no white space, so they commute with normalize_space.
-        comparison = " ".join(words).lower()
-        if "`" in comparison:
-            comparison = comparison.replace("`", "'")
+    if normalized:
+        count = text.count(" ") + 1 if text else 0
+        if text.isascii():
+            # The ASCII shortcut below, on text that is its own words joined by spaces.
+            comparison = text.lower()
+            if "`" in comparison:
+                comparison = comparison.replace("`", "'")
+        else:
+            comparison = comparison_text(text)
     else:
-        comparison = comparison_text(text)
+        words = text.split()  # count_words(text) is len(words)
+        count = len(words)
+        if text.isascii():
+            # comparison_text's ASCII shortcut, on the words already split: lower() and the
+            # backtick change no white space, so they commute with normalize_space.
+            comparison = " ".join(words).lower()
+            if "`" in comparison:
+                comparison = comparison.replace("`", "'")
+        else:
+            comparison = comparison_text(text)
     return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
-                     words=len(words), word_bytes=comparison_word_bytes(comparison))
+                     words=count, word_bytes=comparison_word_bytes(comparison))
 
 
 def comparison_of(paragraph: Paragraph) -> str:
