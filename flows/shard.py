@@ -202,6 +202,7 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
     )
     records = iter_records(file, config, registry.limits)
     last_locator = None
+    file_format = None
     while True:
         try:
             record = next(records)
@@ -220,7 +221,11 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             continue
         read += 1
         try:
-            fmt = record_format(file, record, config)
+            locator = record.input_locator
+            if locator and locator.startswith("member:"):
+                fmt = record_format(file, record, config)
+            else:  # the file's format, the same for each of its records: found once
+                fmt = file_format or (file_format := record_format(file, record, config))
             if fmt != context.input_format:  # archive members may differ from each other
                 context = replace(context, input_format=fmt)
             outcome = clean_record(record, context)

@@ -119,8 +119,9 @@ def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
     (title, body), fixes = apply_text_steps("markup", texts, config, fixes)
     enc = record.encoding or "utf-8"
     method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
-    return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes,
-                      language_hint=hint)
+    if (title or None) is not mapped.title or (body or "") is not mapped.body:
+        mapped = replace(mapped, title=title or None, body=body or "")
+    return ReadRecord(mapped, enc, method, fixes, language_hint=hint)
 
 
 def _with_page(mapped: MappedFields) -> tuple[MappedFields, str | None]:

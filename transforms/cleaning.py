@@ -214,7 +214,8 @@ def apply_text_steps(
     for text in texts:
         for step in steps if text else ():
             text, names = step.run(text)
-            fixes = record_fixes(fixes, step.name, names, each=step.each_text)
+            if names:  # most steps change nothing in most texts: nothing to record
+                fixes = record_fixes(fixes, step.name, names, each=step.each_text)
         out.append(text)
     return tuple(out), fixes
 
