@@ -258,12 +258,15 @@ def cut(position: int, text: str, normalized: bool = False) -> Paragraph:
     if normalized:
         count = text.count(" ") + 1 if text else 0
         if text.isascii():
-            # The ASCII shortcut below, on text that is its own words joined by spaces.
+            # The ASCII shortcut below, on text that is its own words joined by spaces; the
+            # key and the words from one encoding (``key_of_comparison``, ``comparison_word_bytes``).
             comparison = text.lower()
             if "`" in comparison:
                 comparison = comparison.replace("`", "'")
-        else:
-            comparison = comparison_text(text)
+            data = comparison.encode("ascii")
+            return Paragraph(position=position, text=text, key=xxhash.xxh3_64_hexdigest(data),
+                             comparison=comparison, words=count, word_bytes=data.translate(_NON_WORD_TO_SPACE))
+        comparison = comparison_text(text)
     else:
         words = text.split()  # count_words(text) is len(words)
         count = len(words)
