@@ -69,6 +69,15 @@ def test_normalize_space_equals_the_regex_on_arbitrary_text(text):
     assert normalize_space(text) == _normalize_space_by_regex(text)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab. \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0")))
+def test_normalize_space_s_ascii_shortcut_equals_the_regex(text):
+    # Mostly ASCII, with every ASCII white-space character: the shortcut for text that is
+    # already normalized must never keep one that is not.
+    assert normalize_space(text) == _normalize_space_by_regex(text)
+    assert normalize_space(normalize_space(text)) == normalize_space(text)
+
+
 def test_normalize_space_equals_the_regex_on_every_shared_corpus():
     texts = corpus_texts()
     assert len(texts) == expected_count()
