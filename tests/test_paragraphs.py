@@ -191,6 +191,7 @@ _TABLE_TEXT = st.one_of(st.sampled_from(_TABLE_CHARS + " \n\u00a0"), st.characte
 def test_translations_skipped_only_where_they_change_nothing(text):
     for table, pattern in _TABLES:
         assert translate_where_needed(text, table, pattern) == text.translate(table)
+    assert paragraphs.unify_quotes(text) == text.translate(paragraphs._QUOTES)
     assert comparison_text(text) == _comparison_text_before(text)
     assert reflow(text) == _reflow_before(text) or _is_wire_copy(text)
 
