@@ -254,12 +254,18 @@ class _Tally:
         self.encodings: Counter[str] = Counter()
 
     def counts(self, files_read: int, records_read: int) -> RunCounts:
-        return RunCounts.total([RunCounts(
+        return RunCounts(
             files_read=files_read, records_read=records_read, articles=self.articles, rejects=self.rejects,
-            records_skipped=self.skipped, paragraphs_read=self.paragraphs_read,
-            paragraphs_kept=self.paragraphs_kept, paragraphs_removed=self.removed,
-            rejects_by_reason=self.reasons, fixes_applied=self.fixes, encodings=self.encodings,
-        )])
+            records_skipped=_by_name(self.skipped), paragraphs_read=self.paragraphs_read,
+            paragraphs_kept=self.paragraphs_kept, paragraphs_removed=_by_name(self.removed),
+            rejects_by_reason=_by_name(self.reasons), fixes_applied=_by_name(self.fixes),
+            encodings=_by_name(self.encodings),
+        )
+
+
+def _by_name(counter: Counter[str]) -> dict[str, int]:
+    """A count map as ``RunCounts.total`` gives it: a plain dict, in name order."""
+    return dict(sorted(counter.items()))
 
 
 def _add_reject(writer: TableWriter, reject: Reject, run_id: str, tally: _Tally) -> None:
