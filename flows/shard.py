@@ -43,11 +43,16 @@ SIGNATURE_PLAIN_COLUMNS = ("article_id", "minhash", "bands")
 SURROGATES_REPLACED = "writer:surrogates-replaced"
 _DETAIL_CHARS = 500
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# The order of the values of a paragraph's and a signature's row (``_add_article``): the schemas'.
+_PARAGRAPH_ROW = ("article_id", "position", "text", "status", "repeat_of", "reason", "key", "word_count", "run_id")
+_SIGNATURE_ROW = ("article_id", "minhash", "bands", "run_id")
+if tuple(PARAGRAPHS.names) != _PARAGRAPH_ROW or tuple(SIGNATURES.names) != _SIGNATURE_ROW:
+    raise ImportError("flows.shard: the rows of _add_article are not in their schemas' order")
 
 
 class TableWriter:
-    """Buffers rows, column by column, and writes them as row groups of one staging
-    Parquet file: the Arrow table of a batch is built once, from its columns.
+    """Buffers rows (as tuples) and writes them as row groups of one staging Parquet file:
+    the Arrow table of a batch is built once, from its columns.
 
     ``replaced`` counts the rows stored with U+FFFD for lone surrogates, which Parquet
     (UTF-8) cannot hold.
@@ -59,37 +64,35 @@ class TableWriter:
         # repeat, where building the dictionary costs more than it saves.
         self.use_dictionary = [name for name in schema.names if name not in plain] if plain else True
         self.names = schema.names
-        self.columns: dict[str, list] = {name: [] for name in self.names}
+        self.rows: list[tuple] = []
         self.count = 0
         self.writer: pq.ParquetWriter | None = None
         self.replaced = 0
 
     def add(self, row: dict) -> None:
         """One row; a column it lacks is null."""
-        for name, column in self.columns.items():
-            column.append(row.get(name))
+        self.rows.append(tuple(map(row.get, self.names)))
         self.count += 1
         if self.count >= BATCH_ROWS:
             self.flush()
 
-    def extend(self, columns: dict[str, list], count: int) -> None:
-        """``count`` rows given as columns (a list of ``count`` values per name); a name
-        not given is null in every row."""
-        for name, column in self.columns.items():
-            values = columns.get(name)
-            column.extend(values if values is not None else [None] * count)
-        self.count += count
+    def add_rows(self, rows: list[tuple]) -> None:
+        """Rows given as tuples of every column's value, in the schema's order."""
+        self.rows.extend(rows)
+        self.count += len(rows)
         if self.count >= BATCH_ROWS:
             self.flush()
 
     def flush(self) -> None:
         if not self.count:
             return
+        # The rows become columns at once, in C (not one append per value).
+        columns = dict(zip(self.names, zip(*self.rows, strict=True), strict=True))
         try:
-            table = pa.Table.from_pydict(self.columns, schema=self.schema)
+            table = pa.Table.from_pydict(columns, schema=self.schema)
         except UnicodeEncodeError:
             # Rare: pay for the scan only when a batch does not encode.
-            rows = [dict(zip(self.names, values, strict=True)) for values in zip(*self.columns.values(), strict=True)]
+            rows = [dict(zip(self.names, values, strict=True)) for values in self.rows]
             cleaned = [_valid_utf8(row) for row in rows]
             self.replaced += sum(new is not old for new, old in zip(cleaned, rows, strict=True))
             table = pa.Table.from_pylist(cleaned, schema=self.schema)
@@ -99,7 +102,7 @@ class TableWriter:
                 self.writer = pq.ParquetWriter(self.path, self.schema, compression=PARQUET_COMPRESSION,
                                                use_dictionary=self.use_dictionary)
             self.writer.write_table(table)
-        self.columns = {name: [] for name in self.names}
+        self.rows = []
         self.count = 0
 
     def close(self) -> None:
@@ -199,6 +202,7 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
     )
     records = iter_records(file, config, registry.limits)
     last_locator = None
+    file_format = None
     while True:
         try:
             record = next(records)
@@ -217,7 +221,11 @@ def _process_file(file: InputFile, registry, writers: dict[str, TableWriter], ru
             continue
         read += 1
         try:
-            fmt = record_format(file, record, config)
+            locator = record.input_locator
+            if locator and locator.startswith("member:"):
+                fmt = record_format(file, record, config)
+            else:  # the file's format, the same for each of its records: found once
+                fmt = file_format or (file_format := record_format(file, record, config))
             if fmt != context.input_format:  # archive members may differ from each other
                 context = replace(context, input_format=fmt)
             outcome = clean_record(record, context)
@@ -246,12 +254,18 @@ class _Tally:
         self.encodings: Counter[str] = Counter()
 
     def counts(self, files_read: int, records_read: int) -> RunCounts:
-        return RunCounts.total([RunCounts(
+        return RunCounts(
             files_read=files_read, records_read=records_read, articles=self.articles, rejects=self.rejects,
-            records_skipped=self.skipped, paragraphs_read=self.paragraphs_read,
-            paragraphs_kept=self.paragraphs_kept, paragraphs_removed=self.removed,
-            rejects_by_reason=self.reasons, fixes_applied=self.fixes, encodings=self.encodings,
-        )])
+            records_skipped=_by_name(self.skipped), paragraphs_read=self.paragraphs_read,
+            paragraphs_kept=self.paragraphs_kept, paragraphs_removed=_by_name(self.removed),
+            rejects_by_reason=_by_name(self.reasons), fixes_applied=_by_name(self.fixes),
+            encodings=_by_name(self.encodings),
+        )
+
+
+def _by_name(counter: Counter[str]) -> dict[str, int]:
+    """A count map as ``RunCounts.total`` gives it: a plain dict, in name order."""
+    return dict(sorted(counter.items()))
 
 
 def _add_reject(writer: TableWriter, reject: Reject, run_id: str, tally: _Tally) -> None:
@@ -281,30 +295,15 @@ def _add_article(
     values["ingested_at"] = started_at
     writers["articles"].add(values)
     if article.signature is not None:
-        writers["signatures"].add(
-            {
-                "article_id": values["article_id"],
-                "minhash": list(article.signature.minhash),
-                "bands": list(article.signature.bands),
-                "run_id": run_id,
-            }
-        )
+        writers["signatures"].add_rows(
+            [(values["article_id"], article.signature.minhash, article.signature.bands, run_id)])
     paragraphs = article.paragraphs
     n = len(paragraphs)
-    writers["paragraphs"].extend(
-        {
-            "article_id": [values["article_id"]] * n,
-            "position": [p.position for p in paragraphs],
-            "text": [p.text for p in paragraphs],
-            "status": [p.status for p in paragraphs],
-            "repeat_of": [p.repeat_of for p in paragraphs],
-            "reason": [p.reason for p in paragraphs],
-            "key": [p.key for p in paragraphs],
-            "word_count": [p.word_count for p in paragraphs],
-            "run_id": [run_id] * n,
-        },
-        n,
-    )
+    article_id = values["article_id"]
+    writers["paragraphs"].add_rows([
+        (article_id, p.position, p.text, p.status, p.repeat_of, p.reason, p.key, p.word_count, run_id)
+        for p in paragraphs
+    ])
     kept = n
     for p in paragraphs:
         if p.status != "kept":

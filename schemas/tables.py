@@ -7,6 +7,7 @@ A new column is a schema change: add it here and bump ``SCHEMA_VERSION``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -196,18 +197,20 @@ class RunCounts:
         >>> RunCounts.total([RunCounts(rejects_by_reason={"empty": 1}), RunCounts(rejects=2)] * 2).rejects
         4
         """
-        sums: dict[str, Any] = {f.name: {} if pa.types.is_map(f.metadata["type"]) else 0 for f in fields(cls)}
+        spec = _count_fields(cls)
+        sums: dict[str, Any] = {name: {} if is_map else 0 for name, is_map, _ in spec}
         for part in parts:
-            for name, total in sums.items():
+            for name, is_map, _ in spec:
                 value = getattr(part, name)
-                if isinstance(total, dict):
+                if is_map:
+                    total = sums[name]
                     for key, n in value.items():
                         total[key] = total.get(key, 0) + n
                 else:
-                    sums[name] = total + value
-        for f in fields(cls):
-            if f.metadata["order"] == "name" and isinstance(sums[f.name], dict):
-                sums[f.name] = dict(sorted(sums[f.name].items()))
+                    sums[name] += value
+        for name, is_map, by_name in spec:
+            if is_map and by_name:
+                sums[name] = dict(sorted(sums[name].items()))
         return cls(**sums)
 
     def check_balance(self) -> None:
@@ -224,6 +227,13 @@ class RunCounts:
             f.name: list(value.items()) if isinstance(value := getattr(self, f.name), dict) else value
             for f in fields(RunCounts)
         }
+
+
+@functools.cache
+def _count_fields(cls: type) -> tuple[tuple[str, bool, bool], ...]:
+    """Each count field of ``cls`` (``RunCounts``) as (name, is a map, ordered by name),
+    read once: a shard totals its counts once per input file."""
+    return tuple((f.name, pa.types.is_map(f.metadata["type"]), f.metadata["order"] == "name") for f in fields(cls))
 
 
 RUNS = table_schema(

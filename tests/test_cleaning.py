@@ -184,3 +184,19 @@ def test_paragraph_steps_return_new_paragraphs_and_leave_their_input_alone():
 def test_a_text_step_has_exactly_one_function():
     with pytest.raises(ValueError, match="exactly one"):
         TextStep("x", "text", ("x",))
+
+
+def test_paragraphs_are_taken_as_normalized_only_after_the_reflow(monkeypatch):
+    from transforms import cleaning
+
+    record = RawRecord("a.jsonl", "line:1", b"x", kind="fields",
+                       fields={"title": "T", "body": "One  two\tthree\u00a0four\n\nFive  six"})
+    assert cleaning.body_is_reflowed(SourceConfig())
+    article = clean_record(record, RecordContext(None, "jsonl", SourceConfig()))
+    assert [(p.text, p.word_count) for p in article.paragraphs] == [("One two three four", 4), ("Five six", 2)]
+    # Without the re-flow, the paragraphs keep their white space and are counted by splitting.
+    monkeypatch.setattr(cleaning, "TEXT_STEPS", tuple(s for s in cleaning.TEXT_STEPS if s.stage != "body"))
+    assert not cleaning.body_is_reflowed(SourceConfig())
+    article = clean_record(record, RecordContext(None, "jsonl", SourceConfig()))
+    assert [(p.text, p.word_count) for p in article.paragraphs] == [("One  two\tthree\u00a0four", 4), ("Five  six", 2)]
+    assert article.values["word_count"] == 6

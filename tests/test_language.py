@@ -149,3 +149,9 @@ def test_the_first_words_are_those_of_the_whole_split(sample):
 
     whole = list(islice(filter(language_module._is_word, sample.split()), language_module.MIN_WORDS))
     assert language_module._first_words(sample) == whole
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from("ab1.\u00e9\u0301\u01c5\u4e2d"), st.characters()), max_size=6))
+def test_a_word_is_a_token_of_two_letters_or_more(token):
+    assert language_module._is_word(token) == (sum(map(str.isalpha, token)) >= 2)

@@ -69,6 +69,15 @@ def test_normalize_space_equals_the_regex_on_arbitrary_text(text):
     assert normalize_space(text) == _normalize_space_by_regex(text)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab. \t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0")))
+def test_normalize_space_s_ascii_shortcut_equals_the_regex(text):
+    # Mostly ASCII, with every ASCII white-space character: the shortcut for text that is
+    # already normalized must never keep one that is not.
+    assert normalize_space(text) == _normalize_space_by_regex(text)
+    assert normalize_space(normalize_space(text)) == normalize_space(text)
+
+
 def test_normalize_space_equals_the_regex_on_every_shared_corpus():
     texts = corpus_texts()
     assert len(texts) == expected_count()
@@ -182,6 +191,7 @@ _TABLE_TEXT = st.one_of(st.sampled_from(_TABLE_CHARS + " \n\u00a0"), st.characte
 def test_translations_skipped_only_where_they_change_nothing(text):
     for table, pattern in _TABLES:
         assert translate_where_needed(text, table, pattern) == text.translate(table)
+    assert paragraphs.unify_quotes(text) == text.translate(paragraphs._QUOTES)
     assert comparison_text(text) == _comparison_text_before(text)
     assert reflow(text) == _reflow_before(text) or _is_wire_copy(text)
 
@@ -318,6 +328,12 @@ def test_cut_caches_what_the_paragraph_s_text_gives(text):
         assert fingerprints.paragraph_word_bytes(Paragraph(3, paragraph)).split() == words
         assert p.word_count == len(paragraph.split()) == Paragraph(3, paragraph).word_count
         assert p.key == paragraph_key(paragraph)
+    for paragraph in cut_paragraphs(reflow(text)) + [normalize_space(text)]:
+        # Re-flowed paragraphs are normalized: cut's shortcut for them gives the same paragraph.
+        fast, slow = paragraphs.cut(3, paragraph, normalized=True), paragraphs.cut(3, paragraph)
+        assert fast == slow
+        assert (fast.comparison, fast.word_count, fast.word_bytes) == (
+            slow.comparison, slow.word_count, slow.word_bytes)
 
 
 def _reflow_and_explain_general(text: str) -> tuple[str, list[str]]:

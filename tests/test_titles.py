@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.conftest import fakenews_csv_rows
 from transforms.records import Paragraph
@@ -117,3 +119,17 @@ def test_find_title_repeats_leaves_its_input_unchanged():
     before = list(ps)
     find_title_repeats(ps, "Talks end")
     assert list(ps) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["talks", "end", "no", "deal", "-", "|", "BBC", "News", "\u2019s", "  "]),
+                max_size=14),
+       st.integers(min_value=0, max_value=8))
+def test_head_tokens_are_the_tokens_of_a_short_enough_paragraph(words, most):
+    from transforms import fingerprints, paragraphs, titles
+
+    text = " ".join(words)
+    for paragraph in (paragraphs.cut(0, text), paragraphs.cut(0, paragraphs.normalize_space(text), True),
+                      Paragraph(0, text)):
+        tokens = fingerprints.paragraph_tokens(paragraph)
+        assert titles._head_tokens(paragraph, most) == (tokens if len(tokens) <= most else None)

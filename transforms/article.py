@@ -19,7 +19,7 @@ from typing import Any
 import xxhash
 
 from transforms import bylines, dates, decoding, fingerprints, html, language, titles, urls, wire
-from transforms.cleaning import apply_paragraph_steps, apply_text_steps, record_fixes
+from transforms.cleaning import apply_paragraph_steps, apply_text_steps, body_is_reflowed, record_fixes
 from transforms.fields import MappedFields, SourceConfig, UnmappableError, map_fields
 from transforms.fingerprints import content_key, paragraph_word_bytes
 from transforms.paragraphs import cut, cut_paragraphs, normalize_space
@@ -119,8 +119,9 @@ def read_fields(record: RawRecord, config: SourceConfig) -> ReadRecord:
     (title, body), fixes = apply_text_steps("markup", texts, config, fixes)
     enc = record.encoding or "utf-8"
     method = _structured_encoding_method(enc, record.encoding_steps, config.encoding)
-    return ReadRecord(replace(mapped, title=title or None, body=body or ""), enc, method, fixes,
-                      language_hint=hint)
+    if (title or None) is not mapped.title or (body or "") is not mapped.body:
+        mapped = replace(mapped, title=title or None, body=body or "")
+    return ReadRecord(mapped, enc, method, fixes, language_hint=hint)
 
 
 def _with_page(mapped: MappedFields) -> tuple[MappedFields, str | None]:
@@ -206,7 +207,8 @@ def cut_body(read: ReadRecord, config: SourceConfig) -> tuple[tuple[Paragraph, .
     """Run the body's text steps (re-flow) and cut it into paragraphs; return them and
     the fixes. A record with neither a title nor a paragraph is rejected."""
     (text,), fixes = apply_text_steps("body", (read.fields.body or "",), config, read.fixes)
-    paragraphs = tuple(cut(i, t) for i, t in enumerate(cut_paragraphs(text or "")))
+    normalized = body_is_reflowed(config)
+    paragraphs = tuple(cut(i, t, normalized) for i, t in enumerate(cut_paragraphs(text or "")))
     if not read.fields.title and not paragraphs:
         raise RecordRejected("empty", "the record holds no title and no body text")
     return paragraphs, fixes

@@ -179,20 +179,29 @@ def record_fixes(fixes: tuple[str, ...], step: str, names: Iterable[str], each: 
 
 # The enabled steps of a stage, by (stage, config), with the registry they were taken from
 # (a new TEXT_STEPS, as tests install, is read afresh): a config is frozen, and its
-# inputs' records share it. Bounded; cleared when full.
-_STEPS_CACHE: dict[tuple[Stage, SourceConfig], tuple[tuple[TextStep, ...], tuple[TextStep, ...]]] = {}
+# inputs' records share it. Keyed by the config's id, with the config itself kept to
+# check that the entry is its own (hashing a config hashes every option). Bounded;
+# cleared when full.
+_STEPS_CACHE: dict[tuple[Stage, int], tuple[SourceConfig, tuple[TextStep, ...], tuple[TextStep, ...]]] = {}
 
 
 def _steps_of(stage: Stage, config: SourceConfig) -> tuple[TextStep, ...]:
-    key = (stage, config)
+    key = (stage, id(config))
     hit = _STEPS_CACHE.get(key)
-    if hit is not None and hit[0] is TEXT_STEPS:
-        return hit[1]
+    if hit is not None and hit[0] is config and hit[1] is TEXT_STEPS:
+        return hit[2]
     if len(_STEPS_CACHE) >= 1024:
         _STEPS_CACHE.clear()
     steps = tuple(s for s in TEXT_STEPS if s.stage == stage and s.enabled(config))
-    _STEPS_CACHE[key] = (TEXT_STEPS, steps)
+    _STEPS_CACHE[key] = (config, TEXT_STEPS, steps)
     return steps
+
+
+def body_is_reflowed(config: SourceConfig) -> bool:
+    """True when the body's last text step is the re-flow, whose paragraphs are white-space
+    normalized (what ``paragraphs.cut(..., normalized=True)`` relies on)."""
+    steps = _steps_of("body", config)
+    return bool(steps) and steps[-1].explain is reflow_and_explain
 
 
 def apply_text_steps(
@@ -205,7 +214,8 @@ def apply_text_steps(
     for text in texts:
         for step in steps if text else ():
             text, names = step.run(text)
-            fixes = record_fixes(fixes, step.name, names, each=step.each_text)
+            if names:  # most steps change nothing in most texts: nothing to record
+                fixes = record_fixes(fixes, step.name, names, each=step.each_text)
         out.append(text)
     return tuple(out), fixes
 

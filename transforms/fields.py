@@ -205,19 +205,23 @@ def find_columns(columns: Iterable[str], config: SourceConfig) -> dict[str, tupl
 
 
 # find_columns' answers by (columns, config): the records of one input mostly share their
-# columns, and the answer depends on nothing else. Bounded; cleared when full.
-_COLUMNS_CACHE: dict[tuple[tuple[str, ...], SourceConfig], dict[str, tuple[str, ...]]] = {}
+# columns, and the answer depends on nothing else. Keyed by the config's id, with the
+# config kept to check that an entry is its own (hashing a config hashes every option).
+# Bounded; cleared when full.
+_COLUMNS_CACHE: dict[tuple[tuple[str, ...], int], tuple[SourceConfig, dict[str, tuple[str, ...]]]] = {}
 _COLUMNS_CACHE_SIZE = 1024
 
 
 def _columns_of(columns: tuple[str, ...], config: SourceConfig) -> dict[str, tuple[str, ...]]:
     """``find_columns(columns, config)``, remembered (the caller must not change the dict)."""
-    key = (columns, config)
-    found = _COLUMNS_CACHE.get(key)
-    if found is None:
-        if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
-            _COLUMNS_CACHE.clear()
-        found = _COLUMNS_CACHE[key] = find_columns(columns, config)
+    key = (columns, id(config))
+    hit = _COLUMNS_CACHE.get(key)
+    if hit is not None and hit[0] is config:
+        return hit[1]
+    if len(_COLUMNS_CACHE) >= _COLUMNS_CACHE_SIZE:
+        _COLUMNS_CACHE.clear()
+    found = find_columns(columns, config)
+    _COLUMNS_CACHE[key] = (config, found)
     return found
 
 

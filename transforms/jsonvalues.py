@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from typing import Any
 
 __all__ = [
@@ -67,7 +68,14 @@ def parse_json(text: str) -> tuple[Any, tuple[str, ...]]:
     """
     fixes: set[str] = set()
     try:
-        value = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, fixes))
+        try:
+            if text.startswith("\ufeff"):
+                raise _KeyToFix  # json.loads refuses it, as it should
+            value = _decoder().decode(text)
+        except _KeyToFix:
+            # Rare: a key to fix, whose fix is named. (JSONDecoder(...).decode is what
+            # json.loads calls, after its check for a byte order mark.)
+            value = json.loads(text, object_pairs_hook=lambda pairs: _object(pairs, fixes))
     except RecursionError:
         raise JsonRefused(_too_deep()) from None
     # Each level opens with "{" or "[": fewer of them than the limit cannot pass it.
@@ -82,11 +90,30 @@ def _too_deep() -> str:
     return f"nested more than {MAX_JSON_DEPTH} levels deep (the JSON nesting limit)"
 
 
-def _object(pairs: list[tuple[str, Any]], fixes: set[str]) -> dict[str, Any]:
+class _KeyToFix(Exception):
+    """A key to fix, met by the decoder that names no fixes (``_decoder``)."""
+
+
+# One decoder per thread, made once: json.loads makes one per call, with its scanner.
+# Its objects are ``_object``'s, naming no fix: a key to fix stops it (``_KeyToFix``),
+# and the record is parsed again by a decoder that names them.
+_DECODERS = threading.local()
+
+
+def _decoder() -> json.JSONDecoder:
+    decoder = getattr(_DECODERS, "decoder", None)
+    if decoder is None:
+        decoder = _DECODERS.decoder = json.JSONDecoder(object_pairs_hook=lambda pairs: _object(pairs, None))
+    return decoder
+
+
+def _object(pairs: list[tuple[str, Any]], fixes: set[str] | None) -> dict[str, Any]:
     out: dict[str, Any] = {}
     earlier: dict[str, list[Any]] = {}
     for key, value in pairs:
         if not key.isprintable():  # False for controls and surrogates (and some spaces)
+            if fixes is None:
+                raise _KeyToFix
             key = _clean_key(key, fixes)
         if key == DUPLICATE_KEYS:
             earlier.setdefault(key, []).append(value)

@@ -83,6 +83,8 @@ def _classify(sample: str) -> tuple[bool, str, float]:
 
 def _is_word(token: str) -> bool:
     """Two letters or more."""
+    if token.isalpha():  # most words: all letters
+        return len(token) > 1
     return next(islice(filter(str.isalpha, token), 1, None), None) is not None
 
 

@@ -75,6 +75,29 @@ def translate_where_needed(text: str, table: dict[int, str | int | None], patter
     return text.translate(table) if pattern.search(text) else text
 
 
+# _QUOTES as (character, replacement) pairs: str.translate looks every character of a
+# non-ASCII text up in the table's dict, and one str.replace per character the text holds
+# costs a small fraction of that. The same result, since no replacement holds a
+# character of the table (checked here), so the order of the replacements does not matter.
+_QUOTE_PAIRS = tuple((chr(c), "" if r is None else r) for c, r in _QUOTES.items())
+if any(c in r for _, r in _QUOTE_PAIRS for c, _ in _QUOTE_PAIRS):
+    raise ImportError("transforms.paragraphs: a replacement of _QUOTES holds a character of _QUOTES")
+
+
+def unify_quotes(text: str) -> str:
+    """``text.translate(_QUOTES)``: quotes and dashes unified, invisible characters dropped.
+
+    >>> unify_quotes("\u201cFast\u201d \u2013 now\u2026\u200b")
+    '"Fast" - now...'
+    """
+    if not _HAS_QUOTE.search(text):
+        return text
+    for char, replacement in _QUOTE_PAIRS:
+        if char in text:
+            text = text.replace(char, replacement)
+    return text
+
+
 def normalize_space(text: str) -> str:
     """Collapse every run of white space (NBSP, tabs, newlines) to one space and trim.
 
@@ -85,6 +108,14 @@ def normalize_space(text: str) -> str:
     # ones re's \s matches in a str pattern (NBSP, the ideographic space, tabs, U+2028,
     # U+001C..U+001F, ...), so this is re.sub(r"\s+", " ", text).strip(), three to four
     # times faster (tests/test_paragraphs.py checks both claims on every code point).
+    if (text.isascii() and text[:1] != " " and text[-1:] != " " and "  " not in text and "\n" not in text
+            and "\t" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text
+            and "\x1c" not in text and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text):
+        # Already normalized (most paragraphs and titles): no ASCII white space but single
+        # spaces inside (str.split() also cuts at \t \n \v \f \r and \x1c-\x1f, and
+        # nothing else below U+0080), found at a fraction of the cost of splitting a long
+        # text into words and joining them again.
+        return text
     return " ".join(text.split())
 
 
@@ -194,8 +225,8 @@ def general_comparison_text(paragraph: str) -> str:
     """
     # Invisible characters go before NFKC, quotes after it: NFKC maps some typographic
     # forms (fullwidth, the ellipsis) to ones the table then unifies.
-    text = unicodedata.normalize("NFKC", translate_where_needed(paragraph, _QUOTES, _HAS_QUOTE))
-    return normalize_space(translate_where_needed(text, _QUOTES, _HAS_QUOTE).casefold())
+    text = unicodedata.normalize("NFKC", unify_quotes(paragraph))
+    return normalize_space(unify_quotes(text).casefold())
 
 
 def comparison_tokens(comparison: str) -> list[bytes]:
@@ -240,26 +271,46 @@ def key_of_comparison(comparison: str) -> str:
     return xxhash.xxh3_64_hexdigest(comparison.encode("utf-8"))
 
 
-def cut(position: int, text: str) -> Paragraph:
+def cut(position: int, text: str, normalized: bool = False) -> Paragraph:
     """A new ``kept`` paragraph with its key, its comparison text, its comparison words as
     one string of bytes (``comparison_word_bytes``, which MinHash reads; the title check
     splits the few it reads) and its word count, each computed once.
 
-    >>> p = cut(0, "Fast \\u2013 NOW")
+    ``normalized``: the caller knows that ``text == normalize_space(text)`` (the
+    paragraphs of re-flowed text are), so that its words are the runs between its single
+    spaces and need not be split off.
+
+    >>> p = cut(0, "Fast \u2013 NOW")
     >>> p.key == paragraph_key("fast - now"), p.comparison, p.word_bytes, p.word_count
     (True, 'fast - now', b'fast   now', 3)
+    >>> cut(0, "Fast \u2013 NOW", normalized=True) == p
+    True
     """
-    words = text.split()  # count_words(text) is len(words)
-    if text.isascii():
-        # comparison_text's ASCII shortcut, on the words already split: lower() and the
-        # backtick change no white space, so they commute with normalize_space.
-        comparison = " ".join(words).lower()
-        if "`" in comparison:
-            comparison = comparison.replace("`", "'")
-    else:
+    if normalized:
+        count = text.count(" ") + 1 if text else 0
+        if text.isascii():
+            # The ASCII shortcut below, on text that is its own words joined by spaces; the
+            # key and the words from one encoding (``key_of_comparison``, ``comparison_word_bytes``).
+            comparison = text.lower()
+            if "`" in comparison:
+                comparison = comparison.replace("`", "'")
+            data = comparison.encode("ascii")
+            return Paragraph(position=position, text=text, key=xxhash.xxh3_64_hexdigest(data),
+                             comparison=comparison, words=count, word_bytes=data.translate(_NON_WORD_TO_SPACE))
         comparison = comparison_text(text)
+    else:
+        words = text.split()  # count_words(text) is len(words)
+        count = len(words)
+        if text.isascii():
+            # comparison_text's ASCII shortcut, on the words already split: lower() and the
+            # backtick change no white space, so they commute with normalize_space.
+            comparison = " ".join(words).lower()
+            if "`" in comparison:
+                comparison = comparison.replace("`", "'")
+        else:
+            comparison = comparison_text(text)
     return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
-                     words=len(words), word_bytes=comparison_word_bytes(comparison))
+                     words=count, word_bytes=comparison_word_bytes(comparison))
 
 
 def comparison_of(paragraph: Paragraph) -> str:

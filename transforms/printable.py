@@ -26,6 +26,8 @@ def escape_controls(text: str, keep_tab_newline: bool = True) -> str:
     >>> escape_controls("a\tb\nc", keep_tab_newline=False)
     'a\\x09b\\x0ac'
     """
+    if text.isprintable():  # no control character (they are not printable): the common case
+        return text
     pattern = _CONTROLS_BUT_TAB_NEWLINE if keep_tab_newline else _ALL_CONTROLS
     if not pattern.search(text):
         return text

@@ -93,6 +93,10 @@ def repair(text: str) -> str:
     return repair_fast.fix_text(text, CONFIG, None)
 
 
+# ``CONFIG`` with explanations on, made once: ``repair_and_explain`` runs per text.
+_EXPLAINING = CONFIG._replace(explain=True)
+
+
 def step_name(step: ftfy.ExplanationStep) -> str:
     """The name a step of ftfy's explanation is recorded under in ``fixes``.
 
@@ -112,5 +116,5 @@ def repair_and_explain(text: str) -> tuple[str, list[str]]:
     ('café\\n', ['unescape_html', 'fix_line_breaks'])
     """
     explanation: list[ftfy.ExplanationStep] = []
-    fixed = repair_fast.fix_text(text, CONFIG._replace(explain=True), explanation)
+    fixed = repair_fast.fix_text(text, _EXPLAINING, explanation)
     return fixed, list(dict.fromkeys(step_name(step) for step in explanation))

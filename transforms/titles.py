@@ -109,6 +109,21 @@ def took_site_suffix(title: str | None, cleaned: str | None) -> bool:
 _SUFFIX_SEPARATORS = (" | ", " - ", " \u2013 ", " \u2014 ", " :: ", " \u00bb ")
 
 
+def _head_tokens(paragraph: Paragraph, most: int) -> list[bytes] | None:
+    """``paragraph_tokens(paragraph)`` when the paragraph holds at most ``most`` words, else
+    None, without splitting the words of a longer paragraph beyond the first ``most``.
+
+    >>> _head_tokens(Paragraph(0, "Talks end: no deal"), 4), _head_tokens(Paragraph(0, "Talks end: no deal"), 3)
+    ([b'talks', b'end', b'no', b'deal'], None)
+    """
+    if paragraph.tokens is None and paragraph.word_bytes is not None:
+        # With ``maxsplit``, a longer paragraph gives ``most`` words and the rest unsplit.
+        words = paragraph.word_bytes.split(None, most)
+    else:
+        words = paragraph_tokens(paragraph)
+    return words if len(words) <= most else None
+
+
 def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> dict[int, None]:
     """The paragraphs that repeat the title, by position (a paragraph step: ``transforms.cleaning``).
 
@@ -129,7 +144,10 @@ def find_title_repeats(paragraphs: Sequence[Paragraph], title: str | None) -> di
     found: dict[int, None] = {}
     head = [p for p in paragraphs if p.status == "kept"][:3]
     for i, paragraph in enumerate(head):
-        found_words = paragraph_tokens(paragraph)
+        # Only the first paragraph may hold more words than the title, and at most 4 more.
+        found_words = _head_tokens(paragraph, len(title_words) + 4 if i == 0 else len(title_words))
+        if found_words is None:
+            continue
         # A site suffix is short and set off by a separator; anything longer after the
         # title is body text, and that paragraph stays.
         suffix = len(found_words) - len(title_words)
