@@ -434,15 +434,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="measure the fixed cost only (one small file, a warm server) and print it")
     args = parser.parse_args(argv)
     repeats = args.repeats or (1 if args.mb >= BIG_MB else 3)
+    work = Path(args.workdir)
+    # Prefect's fixed cost: the whole CLI on one tiny file (``--fixed-only``: just that).
+    fixed, fixed_cpu = fixed_cost(work, max(FIXED_RUNS, repeats))
+    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s wall, "
+          f"{fixed_cpu:.2f} s CPU", flush=True)
     if args.fixed_only:
-        fixed, fixed_cpu = fixed_cost(Path(args.workdir), max(FIXED_RUNS, args.repeats or 0))
-        print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s wall, "
-              f"{fixed_cpu:.2f} s CPU", flush=True)
         return 0
 
     from bench.corpus import build_corpus
 
-    work = Path(args.workdir)
     corpus_dir = work / f"corpus-{args.mb:g}mb"
     print(f"building a {args.mb:g} MB corpus ({args.mojibake:.0%} mojibake) in {corpus_dir} ...", flush=True)
     texts = build_corpus(int(args.mb * 1e6), args.mojibake, seed=20261126)
@@ -454,13 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = {"corpus_mb": round(mb, 2), "articles": len(texts), "workers": args.workers,
                      "mojibake_share": args.mojibake, "repeats": repeats}
 
-    # Prefect's fixed cost: the whole CLI on one tiny file.
-    tiny = work / "tiny"
-    fixed, fixed_cpu = fixed_cost(work, max(FIXED_RUNS, repeats))
+    tiny = work / "tiny"  # fixed_cost's file, which the Dask runner's fixed cost runs too
     results["prefect_fixed_seconds"] = round(fixed, 2)
     results["prefect_fixed_cpu_seconds"] = round(fixed_cpu, 2)
-    print(f"copydesk fixed cost (CLI + Prefect flow on one small file): {fixed:.2f} s wall, "
-          f"{fixed_cpu:.2f} s CPU", flush=True)
 
     one_dir, zst_dir, csv_dir = (work / f"{kind}-{args.mb:g}mb" for kind in ("one", "zst", "csv"))
     for folder in (one_dir, zst_dir, csv_dir):

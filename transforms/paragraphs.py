@@ -98,6 +98,11 @@ def unify_quotes(text: str) -> str:
     return text
 
 
+# What str.split() cuts ASCII text at, but a single space: normalize_space's shortcut
+# (one scan, as fast as a chain of ``in`` tests).
+_ASCII_BREAK = re.compile(r"  |[\t\n\r\x0b\x0c\x1c-\x1f]")
+
+
 def normalize_space(text: str) -> str:
     """Collapse every run of white space (NBSP, tabs, newlines) to one space and trim.
 
@@ -108,9 +113,7 @@ def normalize_space(text: str) -> str:
     # ones re's \s matches in a str pattern (NBSP, the ideographic space, tabs, U+2028,
     # U+001C..U+001F, ...), so this is re.sub(r"\s+", " ", text).strip(), three to four
     # times faster (tests/test_paragraphs.py checks both claims on every code point).
-    if (text.isascii() and text[:1] != " " and text[-1:] != " " and "  " not in text and "\n" not in text
-            and "\t" not in text and "\r" not in text and "\x0b" not in text and "\x0c" not in text
-            and "\x1c" not in text and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text):
+    if text.isascii() and text[:1] != " " and text[-1:] != " " and not _ASCII_BREAK.search(text):
         # Already normalized (most paragraphs and titles): no ASCII white space but single
         # spaces inside (str.split() also cuts at \t \n \v \f \r and \x1c-\x1f, and
         # nothing else below U+0080), found at a fraction of the cost of splitting a long
@@ -212,9 +215,15 @@ def comparison_text(paragraph: str) -> str:
         # The same steps on ASCII: NFKC leaves it as it is, casefold() is lower(), and the
         # backtick is the one ASCII character of _QUOTES (tests/test_paragraphs.py checks
         # that both paths agree on any ASCII text).
-        text = paragraph.lower()
-        return normalize_space(text.replace("`", "'") if "`" in text else text)
+        return normalize_space(_ascii_comparison(paragraph))
     return general_comparison_text(paragraph)
+
+
+def _ascii_comparison(text: str) -> str:
+    """``comparison_text``'s steps on ASCII text but white space: lower case, the backtick
+    as an apostrophe."""
+    text = text.lower()
+    return text.replace("`", "'") if "`" in text else text
 
 
 def general_comparison_text(paragraph: str) -> str:
@@ -288,27 +297,20 @@ def cut(position: int, text: str, normalized: bool = False) -> Paragraph:
     """
     if normalized:
         count = text.count(" ") + 1 if text else 0
-        if text.isascii():
-            # The ASCII shortcut below, on text that is its own words joined by spaces; the
-            # key and the words from one encoding (``key_of_comparison``, ``comparison_word_bytes``).
-            comparison = text.lower()
-            if "`" in comparison:
-                comparison = comparison.replace("`", "'")
-            data = comparison.encode("ascii")
-            return Paragraph(position=position, text=text, key=xxhash.xxh3_64_hexdigest(data),
-                             comparison=comparison, words=count, word_bytes=data.translate(_NON_WORD_TO_SPACE))
-        comparison = comparison_text(text)
+        joined = text  # its words, one space apart
     else:
         words = text.split()  # count_words(text) is len(words)
-        count = len(words)
-        if text.isascii():
-            # comparison_text's ASCII shortcut, on the words already split: lower() and the
-            # backtick change no white space, so they commute with normalize_space.
-            comparison = " ".join(words).lower()
-            if "`" in comparison:
-                comparison = comparison.replace("`", "'")
-        else:
-            comparison = comparison_text(text)
+        count, joined = len(words), None
+    if text.isascii():
+        # comparison_text's ASCII shortcut, on the words joined by single spaces: lower()
+        # and the backtick change no white space, so they commute with normalize_space.
+        # The key and the words come from one encoding (``key_of_comparison``,
+        # ``comparison_word_bytes``' ASCII path).
+        comparison = _ascii_comparison(" ".join(words) if joined is None else joined)
+        data = comparison.encode("ascii")
+        return Paragraph(position=position, text=text, key=xxhash.xxh3_64_hexdigest(data),
+                         comparison=comparison, words=count, word_bytes=data.translate(_NON_WORD_TO_SPACE))
+    comparison = comparison_text(text)
     return Paragraph(position=position, text=text, key=key_of_comparison(comparison), comparison=comparison,
                      words=count, word_bytes=comparison_word_bytes(comparison))
 
